@@ -1,0 +1,54 @@
+import { stringify } from "yaml";
+import { DATA_MOUNT, renderBootScript } from "./bootScript";
+import { publicKeyBody } from "./knownHosts";
+
+export interface CloudConfigParams {
+  /** The fixed ed25519 host key (OpenSSH private key and its public line). */
+  hostKey: { privateKey: string; publicKey: string };
+  /** The non-root login user, with passwordless sudo. */
+  user: string;
+  /** Public keys authorised for that user: the sync's client key and the operator's own keys. */
+  authorizedKeys: string[];
+  /** Cinder id of the data volume, to find its device by serial. */
+  dataVolumeId: string;
+}
+
+/** The parsed structure behind the user data; exported so tests can compare it with what YAML 1.1 reads. */
+export function cloudConfigObject(p: CloudConfigParams) {
+  return {
+    // Only our pinned key: no random host keys that would break the pin.
+    ssh_deletekeys: true,
+    ssh_genkeytypes: [],
+    ssh_keys: {
+      ed25519_private: p.hostKey.privateKey.endsWith("\n") ? p.hostKey.privateKey : `${p.hostKey.privateKey}\n`,
+      ed25519_public: publicKeyBody(p.hostKey.publicKey),
+    },
+    disable_root: true,
+    ssh_pwauth: false,
+    users: [
+      {
+        name: p.user,
+        gecos: "PRA standby operator",
+        shell: "/bin/bash",
+        sudo: "ALL=(ALL) NOPASSWD:ALL",
+        lock_passwd: true,
+        ssh_authorized_keys: p.authorizedKeys.map((k) => k.trim()),
+      },
+    ],
+    write_files: [
+      { path: "/usr/local/sbin/pra-data-volume", owner: "root:root", permissions: "0755", content: renderBootScript() },
+      {
+        path: "/etc/systemd/system/mariadb.service.d/pra-data-volume.conf",
+        owner: "root:root",
+        permissions: "0644",
+        content: "[Unit]\n# The datadir is a bind mount from the data volume.\nRequiresMountsFor=/var/lib/mysql\n",
+      },
+    ],
+    runcmd: [["/usr/local/sbin/pra-data-volume", p.dataVolumeId, DATA_MOUNT]],
+  };
+}
+
+/** Renders the cloud-config user data. YAML 1.1 output, because cloud-init reads YAML 1.1. */
+export function renderCloudConfig(p: CloudConfigParams): string {
+  return `#cloud-config\n${stringify(cloudConfigObject(p), { version: "1.1", lineWidth: 0 })}`;
+}

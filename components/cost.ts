@@ -1,0 +1,40 @@
+import type { Mode, Prices } from "../config";
+
+export interface CostInputs {
+  prices: Prices;
+  mode: Mode;
+  volumeGb: number;
+  imageGb: number;
+  expectedSyncMinutes: number;
+}
+
+export interface CostEstimate {
+  /** Total € per month in the current mode. */
+  monthlyEur: number;
+  storageEur: number;
+  instanceEur: number;
+  trafficEur: number;
+  floatingIpEur: number;
+  /** Instance hours per month behind instanceEur. */
+  instanceHours: number;
+}
+
+const HOURS_PER_MONTH = 730;
+const NIGHTS_PER_MONTH = 30;
+const cents = (eur: number) => Math.round(eur * 100) / 100;
+
+/** Monthly cost: storage by the GB, instance time by the hour (a few minutes a night, or all month while active). */
+export function estimateMonthlyCost(c: CostInputs): CostEstimate {
+  const instanceHours = c.mode === "active" ? HOURS_PER_MONTH : (c.expectedSyncMinutes * NIGHTS_PER_MONTH) / 60;
+  const storageEur = (c.volumeGb + c.imageGb) * c.prices.storageEurPerGbMonth;
+  const instanceEur = instanceHours * c.prices.instanceEurPerHour;
+  const total = storageEur + instanceEur + c.prices.trafficEurPerMonth + c.prices.floatingIpEurPerMonth;
+  return {
+    monthlyEur: cents(total),
+    storageEur: cents(storageEur),
+    instanceEur: cents(instanceEur),
+    trafficEur: c.prices.trafficEurPerMonth,
+    floatingIpEur: c.prices.floatingIpEurPerMonth,
+    instanceHours: Math.round(instanceHours * 10) / 10,
+  };
+}

@@ -1,0 +1,68 @@
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface StandbyInstanceArgs {
+  /** Glance image to boot from. */
+  imageId: pulumi.Input<string>;
+  /** The persistent data volume, attached at boot and never deleted with the instance. */
+  volumeId: pulumi.Input<string>;
+  /** The permanent port (carries the security group). */
+  portId: pulumi.Input<string>;
+  /** The permanent floating IP's address, associated to the port while the instance exists. */
+  floatingIpAddress: pulumi.Input<string>;
+  flavorName: string;
+  /** Default: the cloud's choice. */
+  availabilityZone?: string;
+  /** cloud-config user data; a secret since it carries the host's private key. */
+  userData: pulumi.Input<string>;
+}
+
+/**
+ * The standby server: exists only while failed over, syncing or drilling. It boots from the image
+ * with the data volume attached as a block device at boot (no attach-and-reboot dance).
+ */
+export class StandbyInstance extends pulumi.ComponentResource {
+  readonly instanceId: pulumi.Output<string>;
+
+  constructor(name: string, args: StandbyInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pra:components:StandbyInstance", name, {}, opts);
+    const instance = new openstack.compute.Instance(
+      `${name}-server`,
+      {
+        name: `${name}-server`,
+        flavorName: args.flavorName,
+        availabilityZone: args.availabilityZone,
+        networks: [{ port: args.portId }],
+        blockDevices: [
+          {
+            uuid: args.imageId,
+            sourceType: "image",
+            destinationType: "local",
+            bootIndex: 0,
+            deleteOnTermination: true,
+          },
+          {
+            uuid: args.volumeId,
+            sourceType: "volume",
+            destinationType: "volume",
+            bootIndex: 1,
+            deleteOnTermination: false,
+          },
+        ],
+        userData: pulumi.secret(args.userData),
+        // Lets MariaDB shut down cleanly before the server goes away.
+        stopBeforeDestroy: true,
+        metadata: { "pra-role": "standby" },
+      },
+      // Two servers cannot share the data volume: the old one must be gone before its successor boots.
+      { parent: this, deleteBeforeReplace: true },
+    );
+    new openstack.networking.FloatingIpAssociate(
+      `${name}-fip-assoc`,
+      { floatingIp: args.floatingIpAddress, portId: args.portId },
+      { parent: this, dependsOn: [instance] },
+    );
+    this.instanceId = instance.id;
+    this.registerOutputs({ instanceId: this.instanceId });
+  }
+}

@@ -1,0 +1,307 @@
+import * as net from "node:net";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A configuration problem, worded so the user can fix it without reading code. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    problem: string,
+    fix: string,
+  ) {
+    super(`pra:${key}: ${problem}. Fix: ${fix}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** What the standby is doing in this run. */
+export type Mode = "standby" | "syncing" | "drill" | "active";
+
+export type ImageSource =
+  | { kind: "name"; name: string }
+  | { kind: "id"; id: string }
+  | { kind: "url"; url: string; diskFormat: string; sizeGb: number }
+  | { kind: "file"; path: string; diskFormat: string; sizeGb: number };
+
+export interface Prices {
+  storageEurPerGbMonth: number;
+  instanceEurPerHour: number;
+  trafficEurPerMonth: number;
+  floatingIpEurPerMonth: number;
+}
+
+export interface SiteConfig {
+  praActive: boolean;
+  syncRun: string;
+  drillRun: string;
+  mode: Mode;
+  siteHostname: string;
+  networkName: string;
+  floatingIpPool: string;
+  flavorName: string;
+  availabilityZone?: string;
+  adminCidrs: string[];
+  image: ImageSource;
+  dataVolumeSizeGb: number;
+  dataVolumeType?: string;
+  sshUser: string;
+  operatorSshKeys: string[];
+  hostKeyAlias: string;
+  prices: Prices;
+  expectedSyncMinutes: number;
+}
+
+/** Reads one raw config value (what `pulumi config get` prints), undefined when unset. */
+export type RawConfig = (key: string) => string | undefined;
+
+const show = (raw: string) => JSON.stringify(raw);
+
+export function parseBoolean(get: RawConfig, key: string, fallback: boolean): boolean {
+  const raw = get(key);
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  throw new ConfigError(
+    key,
+    `${show(raw)} is not a boolean (only true or false are accepted)`,
+    `pulumi config set ${key} true   # or false`,
+  );
+}
+
+export function requireString(get: RawConfig, key: string, example: string): string {
+  const raw = get(key)?.trim();
+  if (!raw) throw new ConfigError(key, "is not set", `pulumi config set ${key} ${example}`);
+  return raw;
+}
+
+export function optionalString(get: RawConfig, key: string): string | undefined {
+  const raw = get(key)?.trim();
+  return raw ? raw : undefined;
+}
+
+export function parseInteger(get: RawConfig, key: string, fallback: number, min: number, max: number): number {
+  const raw = get(key);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(
+      key,
+      `${show(raw)} is not a whole number from ${min} to ${max}`,
+      `pulumi config set ${key} ${fallback}`,
+    );
+  }
+  return value;
+}
+
+export function parsePrice(get: RawConfig, key: string, fallback: number): number {
+  const raw = get(key);
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) {
+    throw new ConfigError(key, `${show(raw)} is not a price in € (like 0.04)`, `pulumi config set ${key} ${fallback}`);
+  }
+  return Number(raw);
+}
+
+export function parseStringList(get: RawConfig, key: string, fallback: string[] | undefined): string[] {
+  const raw = get(key);
+  const fix = `pulumi config set --path '${key}[0]' VALUE   # one entry per index`;
+  if (raw === undefined || raw === "") {
+    if (fallback) return fallback;
+    throw new ConfigError(key, "is not set", fix);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(key, `${show(raw)} is not a list`, fix);
+  }
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+    throw new ConfigError(key, `${show(raw)} is not a list of strings`, fix);
+  }
+  return value.map((v) => v.trim());
+}
+
+/** An IPv4 or IPv6 CIDR with no host bits set beyond the prefix. */
+export function validateCidr(key: string, cidr: string): string {
+  const fix = `use a network in CIDR form, e.g. 198.51.100.7/32, with pulumi config set --path '${key}[0]' ...`;
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
+  const family = match ? net.isIP(match[1]) : 0;
+  const prefix = match ? Number(match[2]) : -1;
+  if (!match || family === 0 || prefix > (family === 4 ? 32 : 128)) {
+    throw new ConfigError(key, `${show(cidr)} is not a CIDR`, fix);
+  }
+  if (prefix === 0) {
+    throw new ConfigError(key, `${show(cidr)} opens SSH to the whole internet`, fix);
+  }
+  return cidr;
+}
+
+export function validateHostname(key: string, name: string): string {
+  const label = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+  if (name.length > 253 || !name.includes(".") || !name.split(".").every((l) => label.test(l))) {
+    throw new ConfigError(
+      key,
+      `${show(name)} is not a fully qualified host name`,
+      `pulumi config set ${key} blog.example.org`,
+    );
+  }
+  return name.toLowerCase();
+}
+
+/** An OpenSSH public key line: type, base64 blob, optional comment. */
+export function validateSshPublicKey(key: string, line: string): string {
+  if (
+    !/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$/.test(
+      line,
+    )
+  ) {
+    throw new ConfigError(
+      key,
+      `${show(line.slice(0, 40))} is not an OpenSSH public key`,
+      `paste the whole line of ~/.ssh/id_ed25519.pub: pulumi config set --path '${key}[0]' "$(cat ~/.ssh/id_ed25519.pub)"`,
+    );
+  }
+  return line;
+}
+
+/** A name the standby can use for a Unix account: lower case, not root. */
+export function validateUserName(key: string, user: string): string {
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(user) || user === "root") {
+    throw new ConfigError(key, `${show(user)} is not a usable non-root user name`, `pulumi config set ${key} pra`);
+  }
+  return user;
+}
+
+export function parseImage(get: RawConfig): ImageSource {
+  const given = (["imageName", "imageId", "imageSourceUrl", "imageFile"] as const).filter((k) =>
+    optionalString(get, k),
+  );
+  if (given.length !== 1) {
+    const problem = given.length === 0 ? "no snapshot image is configured" : `${given.join(" and ")} are all set`;
+    throw new ConfigError(
+      given[0] ?? "imageName",
+      problem,
+      "set exactly one of imageName, imageId, imageSourceUrl or imageFile (e.g. pulumi config set imageName wordpress-standby)",
+    );
+  }
+  const diskFormat = optionalString(get, "imageDiskFormat") ?? "qcow2";
+  if (!/^(qcow2|raw|vmdk|vdi|vhd|vhdx|iso|ami|ari|aki|ploop)$/.test(diskFormat)) {
+    throw new ConfigError(
+      "imageDiskFormat",
+      `${show(diskFormat)} is not a Glance disk format`,
+      "pulumi config set imageDiskFormat qcow2",
+    );
+  }
+  const sizeGb = parseInteger(get, "imageSizeGb", 3, 1, 1000);
+  const value = optionalString(get, given[0]) as string;
+  switch (given[0]) {
+    case "imageName":
+      return { kind: "name", name: value };
+    case "imageId":
+      if (!/^[0-9a-f-]{8,64}$/i.test(value)) {
+        throw new ConfigError(
+          "imageId",
+          `${show(value)} is not an image ID`,
+          "copy the ID from `openstack image list`",
+        );
+      }
+      return { kind: "id", id: value };
+    case "imageSourceUrl":
+      if (!/^https?:\/\/\S+$/.test(value)) {
+        throw new ConfigError(
+          "imageSourceUrl",
+          `${show(value)} is not an http(s) URL`,
+          "pulumi config set imageSourceUrl https://...",
+        );
+      }
+      return { kind: "url", url: value, diskFormat, sizeGb };
+    default:
+      return { kind: "file", path: value, diskFormat, sizeGb };
+  }
+}
+
+function modeOf(praActive: boolean, syncRun: string, drillRun: string): Mode {
+  if (praActive && (syncRun || drillRun)) {
+    const key = syncRun ? "syncRun" : "drillRun";
+    throw new ConfigError(
+      key,
+      `is set while praActive is true: a sync or drill would overwrite what was written on the standby since the failover`,
+      `pulumi config rm ${key}   # and use npm run failback to return to the primary`,
+    );
+  }
+  if (syncRun && drillRun) {
+    throw new ConfigError(
+      "drillRun",
+      "is set together with syncRun; only one job may own the standby at a time",
+      "pulumi config rm drillRun",
+    );
+  }
+  if (praActive) return "active";
+  if (syncRun) return "syncing";
+  if (drillRun) return "drill";
+  return "standby";
+}
+
+function runId(get: RawConfig, key: string): string {
+  const value = optionalString(get, key) ?? "";
+  if (value && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+    throw new ConfigError(key, `${show(value)} is not a run id (letters, digits, . _ -)`, `pulumi config rm ${key}`);
+  }
+  return value;
+}
+
+/** Validates every key of the standby site; pure, so tests can drive it with a plain map. */
+export function parseSiteConfig(get: RawConfig): SiteConfig {
+  const praActive = parseBoolean(get, "praActive", false);
+  const syncRun = runId(get, "syncRun");
+  const drillRun = runId(get, "drillRun");
+  const adminCidrs = parseStringList(get, "adminCidrs", undefined).map((c) => validateCidr("adminCidrs", c));
+  if (adminCidrs.length === 0) {
+    throw new ConfigError(
+      "adminCidrs",
+      "is empty, so nothing could reach the standby over SSH",
+      `pulumi config set --path 'adminCidrs[0]' 198.51.100.7/32`,
+    );
+  }
+  return {
+    praActive,
+    syncRun,
+    drillRun,
+    mode: modeOf(praActive, syncRun, drillRun),
+    siteHostname: validateHostname("siteHostname", requireString(get, "siteHostname", "blog.example.org")),
+    networkName: requireString(get, "networkName", "my-network"),
+    floatingIpPool: requireString(get, "floatingIpPool", "public"),
+    flavorName: requireString(get, "flavorName", "s1-2"),
+    availabilityZone: optionalString(get, "availabilityZone"),
+    adminCidrs,
+    image: parseImage(get),
+    dataVolumeSizeGb: parseInteger(get, "dataVolumeSizeGb", 10, 1, 16384),
+    dataVolumeType: optionalString(get, "dataVolumeType"),
+    sshUser: validateUserName("sshUser", optionalString(get, "sshUser") ?? "pra"),
+    operatorSshKeys: parseStringList(get, "operatorSshKeys", []).map((k) => validateSshPublicKey("operatorSshKeys", k)),
+    hostKeyAlias: validateHostKeyAlias(optionalString(get, "hostKeyAlias") ?? "pra-standby"),
+    prices: {
+      storageEurPerGbMonth: parsePrice(get, "priceStorageEurPerGbMonth", 0.04),
+      instanceEurPerHour: parsePrice(get, "priceInstanceEurPerHour", 0.01),
+      trafficEurPerMonth: parsePrice(get, "priceTrafficEurPerMonth", 0.089),
+      floatingIpEurPerMonth: parsePrice(get, "priceFloatingIpEurPerMonth", 0),
+    },
+    expectedSyncMinutes: parseInteger(get, "expectedSyncMinutes", 10, 1, 1440),
+  };
+}
+
+function validateHostKeyAlias(alias: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(alias)) {
+    throw new ConfigError(
+      "hostKeyAlias",
+      `${show(alias)} is not a plain name`,
+      "pulumi config set hostKeyAlias pra-standby",
+    );
+  }
+  return alias;
+}
+
+/** Reads the stack's configuration through Pulumi and validates it. */
+export function loadSiteConfig(): SiteConfig {
+  const config = new pulumi.Config();
+  return parseSiteConfig((key) => config.get(key));
+}

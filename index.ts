@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import { renderCloudConfig } from "./components/cloudConfig";
+import { estimateMonthlyCost } from "./components/cost";
+import { DataVolume } from "./components/dataVolume";
+import { StandbyImage } from "./components/image";
+import { knownHostsLine } from "./components/knownHosts";
+import { StandbyNetwork } from "./components/network";
+import { StandbyKeys } from "./components/sshKeys";
+import { StandbyInstance } from "./components/standbyInstance";
+import { loadSiteConfig } from "./config";
+
+const cfg = loadSiteConfig();
+const name = "pra";
+const instanceWanted = cfg.mode !== "standby";
+
+const image = new StandbyImage(`${name}-image`, { source: cfg.image });
+const volume = new DataVolume(`${name}-data`, {
+  sizeGb: cfg.dataVolumeSizeGb,
+  volumeType: cfg.dataVolumeType,
+  availabilityZone: cfg.availabilityZone,
+});
+const network = new StandbyNetwork(`${name}-net`, {
+  networkName: cfg.networkName,
+  floatingIpPool: cfg.floatingIpPool,
+  adminCidrs: cfg.adminCidrs,
+  webOpen: cfg.mode === "active",
+});
+const keys = new StandbyKeys(`${name}-keys`);
+
+const userData = pulumi.secret(
+  pulumi
+    .all([keys.hostPrivateKey, keys.hostPublicKey, keys.clientPublicKey, volume.volumeId])
+    .apply(([hostPrivate, hostPublic, clientPublic, volumeId]) =>
+      renderCloudConfig({
+        hostKey: { privateKey: hostPrivate, publicKey: hostPublic },
+        user: cfg.sshUser,
+        authorizedKeys: [clientPublic, ...cfg.operatorSshKeys],
+        dataVolumeId: volumeId,
+      }),
+    ),
+);
+
+const standby = instanceWanted
+  ? new StandbyInstance(`${name}-standby`, {
+      imageId: image.imageId,
+      volumeId: volume.volumeId,
+      portId: network.portId,
+      floatingIpAddress: network.floatingIpAddress,
+      flavorName: cfg.flavorName,
+      availabilityZone: cfg.availabilityZone,
+      userData,
+    })
+  : undefined;
+
+export const mode = cfg.mode;
+export const floatingIp = network.floatingIpAddress;
+export const hostKeyAlias = cfg.hostKeyAlias;
+export const knownHosts = pulumi
+  .all([network.floatingIpAddress, keys.hostPublicKey])
+  .apply(([address, hostKey]) => knownHostsLine(cfg.hostKeyAlias, address, hostKey));
+export const sshUser = cfg.sshUser;
+export const instanceId = standby?.instanceId;
+export const expectedSyncMinutes = cfg.expectedSyncMinutes;
+export const monthlyCost = image.sizeGb.apply((imageGb) =>
+  estimateMonthlyCost({
+    prices: cfg.prices,
+    mode: cfg.mode,
+    volumeGb: volume.sizeGb,
+    imageGb,
+    expectedSyncMinutes: cfg.expectedSyncMinutes,
+  }),
+);

@@ -1,0 +1,202 @@
+import { describe, expect, it } from "vitest";
+import { type ProgramRun, runProgram, validConfig } from "./harness";
+
+const PERMANENT = [
+  "openstack:blockstorage/volume:Volume",
+  "openstack:networking/floatingIp:FloatingIp",
+  "openstack:networking/secGroup:SecGroup",
+  "openstack:networking/port:Port",
+  "tls:index/privateKey:PrivateKey",
+];
+
+const typesOf = (run: ProgramRun) =>
+  [...new Set(run.resources.map((r) => r.type))].filter((t) => !t.startsWith("pra:components")).sort();
+
+const count = (run: ProgramRun, type: string) => run.byType(type).length;
+
+describe("standby mode (praActive=false, no sync run)", () => {
+  it("keeps only what is paid by the GB: no instance, no association, no web rules", async () => {
+    const run = await runProgram(validConfig);
+    expect(typesOf(run)).toEqual([...PERMANENT, "openstack:networking/secGroupRule:SecGroupRule"].sort());
+    expect(count(run, "openstack:networking/secGroupRule:SecGroupRule")).toBe(2);
+    expect(run.outputs.mode).toBe("standby");
+    expect(run.outputs.instanceId).toBeUndefined();
+  });
+
+  it("opens SSH only to the admin CIDRs, with the right ether types", async () => {
+    const run = await runProgram(validConfig);
+    const rules = run.byType("openstack:networking/secGroupRule:SecGroupRule").map((r) => r.inputs);
+    expect(rules.map((r) => [r.remoteIpPrefix, r.ethertype, r.portRangeMin, r.portRangeMax, r.protocol])).toEqual([
+      ["198.51.100.7/32", "IPv4", 22, 22, "tcp"],
+      ["2001:db8::/64", "IPv6", 22, 22, "tcp"],
+    ]);
+  });
+
+  it("sizes the data volume and lets it grow online", async () => {
+    const run = await runProgram(validConfig);
+    const volume = run.one("openstack:blockstorage/volume:Volume");
+    expect(volume.inputs.size).toBe(10);
+    expect(volume.inputs.enableOnlineResize).toBe(true);
+  });
+
+  it("exports the floating IP, a pinned known_hosts line with an alias and a cost estimate", async () => {
+    const run = await runProgram(validConfig);
+    expect(run.outputs.floatingIp).toBe("203.0.113.10");
+    expect(run.outputs.knownHosts).toMatch(/^pra-standby,203\.0\.113\.10 ssh-ed25519 [A-Za-z0-9+/]+=*$/);
+    expect(run.outputs.monthlyCost).toEqual({
+      // (10 GB volume + 3 GB image looked up at 2.4 GB) * 0.04 + 5 h * 0.01 + 0.089
+      monthlyEur: 0.66,
+      storageEur: 0.52,
+      instanceEur: 0.05,
+      trafficEur: 0.089,
+      floatingIpEur: 0,
+      instanceHours: 5,
+    });
+    expect(run.outputs.expectedSyncMinutes).toBe(10);
+  });
+});
+
+describe("instance modes", () => {
+  it.each([
+    ["active", { praActive: "true" }, 4],
+    ["syncing", { syncRun: "nightly-20261125" }, 0],
+    ["drill", { drillRun: "drill-20261125" }, 0],
+  ])("%s: boots the instance and associates the floating IP", async (mode, extra, webRules) => {
+    const run = await runProgram({ ...validConfig, ...extra });
+    expect(run.outputs.mode).toBe(mode);
+    expect(typesOf(run)).toEqual(
+      [
+        ...PERMANENT,
+        "openstack:networking/secGroupRule:SecGroupRule",
+        "openstack:compute/instance:Instance",
+        "openstack:networking/floatingIpAssociate:FloatingIpAssociate",
+      ].sort(),
+    );
+    expect(count(run, "openstack:networking/secGroupRule:SecGroupRule")).toBe(2 + webRules);
+    expect(run.outputs.instanceId).toBe("pra-standby-server-id");
+  });
+
+  it("boots from the image with the data volume attached at boot and kept on termination", async () => {
+    const run = await runProgram({ ...validConfig, praActive: "true" });
+    const server = run.one("openstack:compute/instance:Instance");
+    expect(server.inputs.blockDevices).toEqual([
+      {
+        uuid: "6b1d2f9e-0c7a-4a55-9a35-1f0b2c3d4e5f",
+        sourceType: "image",
+        destinationType: "local",
+        bootIndex: 0,
+        deleteOnTermination: true,
+      },
+      {
+        uuid: "0f3c5a1e-pra-data-volume",
+        sourceType: "volume",
+        destinationType: "volume",
+        bootIndex: 1,
+        deleteOnTermination: false,
+      },
+    ]);
+    expect(server.inputs.networks).toEqual([{ port: "pra-net-port-id" }]);
+    expect(server.inputs.stopBeforeDestroy).toBe(true);
+    expect(server.inputs.flavorName).toBe("s1-2");
+    const assoc = run.one("openstack:networking/floatingIpAssociate:FloatingIpAssociate");
+    expect(assoc.inputs).toEqual({ floatingIp: "203.0.113.10", portId: "pra-net-port-id" });
+  });
+
+  it("opens HTTP and HTTPS to everyone only while failed over", async () => {
+    const run = await runProgram({ ...validConfig, praActive: "true" });
+    const web = run
+      .byType("openstack:networking/secGroupRule:SecGroupRule")
+      .filter((r) => r.inputs.portRangeMin !== 22)
+      .map((r) => `${r.inputs.portRangeMin} ${r.inputs.remoteIpPrefix}`)
+      .sort();
+    expect(web).toEqual(["443 0.0.0.0/0", "443 ::/0", "80 0.0.0.0/0", "80 ::/0"]);
+  });
+});
+
+describe("toggling modes never touches the permanent resources", () => {
+  it("keeps image, volume, floating IP, port and security group inputs byte-identical", async () => {
+    const runs = [
+      await runProgram(validConfig),
+      await runProgram({ ...validConfig, praActive: "true" }),
+      await runProgram({ ...validConfig, syncRun: "nightly-1" }),
+      await runProgram({ ...validConfig, drillRun: "drill-1" }),
+    ];
+    const snapshot = (run: ProgramRun) =>
+      JSON.stringify(
+        run.resources
+          .filter((r) => PERMANENT.includes(r.type))
+          .map((r) => [r.type, r.name, r.inputs])
+          .sort(),
+      );
+    const first = snapshot(runs[0]);
+    expect(first).toContain("Volume");
+    for (const run of runs.slice(1)) expect(snapshot(run)).toBe(first);
+  });
+});
+
+describe("secrets", () => {
+  it("passes user data (which carries the host private key) as a secret", async () => {
+    const run = await runProgram({ ...validConfig, praActive: "true" });
+    const server = run.one("openstack:compute/instance:Instance");
+    expect(server.secretInputs).toContain("userData");
+    expect(String(server.inputs.userData)).toContain("BEGIN OPENSSH PRIVATE KEY");
+  });
+
+  it("exports no private key or secret in plain outputs", async () => {
+    const run = await runProgram({ ...validConfig, praActive: "true" });
+    const text = JSON.stringify(run.outputs);
+    expect(text).not.toContain("PRIVATE KEY");
+    expect(run.secretOutputs).toEqual([]);
+  });
+});
+
+describe("image sources", () => {
+  it("looks an existing image up by name, newest first", async () => {
+    const run = await runProgram(validConfig);
+    expect(run.calls.map((c) => [c.token, c.inputs])).toContainEqual([
+      "openstack:images/getImage:getImage",
+      { name: "wordpress-standby", mostRecent: true },
+    ]);
+    expect(count(run, "openstack:images/image:Image")).toBe(0);
+  });
+
+  it("uploads from a URL into a protected stack-owned image", async () => {
+    const { imageName: _, ...rest } = validConfig;
+    const run = await runProgram({ ...rest, imageSourceUrl: "https://images.example.org/wp.qcow2" });
+    const image = run.one("openstack:images/image:Image");
+    expect(image.inputs).toMatchObject({
+      imageSourceUrl: "https://images.example.org/wp.qcow2",
+      diskFormat: "qcow2",
+      containerFormat: "bare",
+      visibility: "private",
+    });
+  });
+
+  it("uses an image id as given, with no lookup", async () => {
+    const { imageName: _, ...rest } = validConfig;
+    const run = await runProgram({ ...rest, imageId: "0b5c8a8e-1111-2222-3333-444455556666", praActive: "true" });
+    expect(run.calls.filter((c) => c.token.includes("getImage"))).toEqual([]);
+    const server = run.one("openstack:compute/instance:Instance");
+    expect((server.inputs.blockDevices as { uuid: string }[])[0].uuid).toBe("0b5c8a8e-1111-2222-3333-444455556666");
+  });
+});
+
+describe("preview", () => {
+  it("runs under mocks in preview mode, active or not", async () => {
+    const standby = await runProgram(validConfig, { preview: true });
+    expect(standby.outputs.mode).toBe("standby");
+    const active = await runProgram({ ...validConfig, praActive: "true" }, { preview: true });
+    expect(count(active, "openstack:compute/instance:Instance")).toBe(1);
+  });
+});
+
+describe("bad configuration fails before anything is created", () => {
+  it.each([
+    [{ praActive: "yes" }, /pra:praActive: "yes" is not a boolean.*pulumi config set praActive true/],
+    [{ adminCidrs: JSON.stringify(["10.0.0.300/32"]) }, /pra:adminCidrs: "10.0.0.300\/32" is not a CIDR/],
+    [{ imageName: "" }, /pra:imageName: no snapshot image is configured/],
+    [{ praActive: "true", syncRun: "n1" }, /pra:syncRun: is set while praActive is true/],
+  ])("%j", async (bad, message) => {
+    await expect(runProgram({ ...validConfig, ...bad })).rejects.toThrow(message);
+  });
+});
