@@ -12,18 +12,20 @@ export function renderBootScript(): string {
 set -euo pipefail
 volume_id="$1"
 mount_point="$2"
+# Test seams: where disks are listed, and stopping once the device is formatted-or-kept.
+by_id="\${PRA_DISK_BY_ID:-/dev/disk/by-id}"
 log() { echo "pra-data-volume: $*" >&2; }
 
 # Nova exposes the volume with the first 20 characters of its id as the disk serial.
 find_device() {
   local link
-  for link in /dev/disk/by-id/*"\${volume_id:0:20}"*; do
+  for link in "$by_id"/*"\${volume_id:0:20}"*; do
     if [ -e "$link" ]; then readlink -f "$link"; return 0; fi
   done
   return 1
 }
 device=""
-for _ in $(seq 1 90); do
+for _ in $(seq 1 "\${PRA_DEVICE_WAIT:-90}"); do
   device=$(find_device) && break
   sleep 2
 done
@@ -39,6 +41,7 @@ case "$probe" in
   2) log "$device is blank: formatting it"; mkfs.ext4 -q -L pra-data "$device" ;;
   *) log "cannot probe $device (blkid exit $probe): refusing to format"; exit 1 ;;
 esac
+[ -z "\${PRA_FORMAT_ONLY:-}" ] || exit 0
 
 uuid=$(blkid -s UUID -o value "$device")
 mkdir -p "$mount_point"

@@ -16,9 +16,8 @@ export interface CloudConfigParams {
 /** The parsed structure behind the user data; exported so tests can compare it with what YAML 1.1 reads. */
 export function cloudConfigObject(p: CloudConfigParams) {
   return {
-    // Only our pinned key: no random host keys that would break the pin.
+    // Only our pinned key: with ssh_keys given, cloud-init generates no random host keys that would break the pin.
     ssh_deletekeys: true,
-    ssh_genkeytypes: [],
     ssh_keys: {
       ed25519_private: p.hostKey.privateKey.endsWith("\n") ? p.hostKey.privateKey : `${p.hostKey.privateKey}\n`,
       ed25519_public: publicKeyBody(p.hostKey.publicKey),
