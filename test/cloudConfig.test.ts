@@ -62,7 +62,9 @@ describe("cloud-config user data", () => {
     expect(doc.ssh_keys.ed25519_public).toBe(fixedKey.publicKey.split(" ").slice(0, 2).join(" "));
     expect(doc.disable_root).toBe(true);
     expect(doc.users[0]).toMatchObject({ name: "pra", sudo: "ALL=(ALL) NOPASSWD:ALL", lock_passwd: true });
-    expect(doc.runcmd).toEqual([["/usr/local/sbin/pra-data-volume", "0f3c5a1e-7d2b-4c11-9e8f-123456789abc", "/srv/pra"]]);
+    expect(doc.runcmd).toEqual([
+      ["/usr/local/sbin/pra-data-volume", "0f3c5a1e-7d2b-4c11-9e8f-123456789abc", "/srv/pra"],
+    ]);
   });
 });
 
@@ -85,7 +87,8 @@ describe("first-boot data volume script", () => {
       encoding: "utf8",
       env: { ...process.env, PRA_DISK_BY_ID: byId, PRA_FORMAT_ONLY: "1", PRA_DEVICE_WAIT: "1" },
     });
-  const uuidOf = (image: string) => execFileSync("blkid", ["-s", "UUID", "-o", "value", image], { encoding: "utf8" }).trim();
+  const uuidOf = (image: string) =>
+    execFileSync("blkid", ["-s", "UUID", "-o", "value", image], { encoding: "utf8" }).trim();
 
   it("passes bash -n", () => {
     expect(spawnSync("bash", ["-n", script]).status).toBe(0);

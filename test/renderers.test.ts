@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { estimateMonthlyCost } from "../components/cost";
 import { knownHostsLine, publicKeyBody } from "../components/knownHosts";
 
-const prices = { storageEurPerGbMonth: 0.04, instanceEurPerHour: 0.01, trafficEurPerMonth: 0.089, floatingIpEurPerMonth: 0 };
+const prices = {
+  storageEurPerGbMonth: 0.04,
+  instanceEurPerHour: 0.01,
+  trafficEurPerMonth: 0.089,
+  floatingIpEurPerMonth: 0,
+};
 
 describe("known_hosts line", () => {
   it("files the key under the alias and the address, without the key comment", () => {
