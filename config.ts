@@ -305,3 +305,69 @@ export function loadSiteConfig(): SiteConfig {
   const config = new pulumi.Config();
   return parseSiteConfig((key) => config.get(key));
 }
+
+export interface SyncConfig {
+  source: "local" | "ssh";
+  primary?: { host: string; port: number; user: string; hostPublicKey: string };
+  /** Secret key for the primary (ssh source only). */
+  primaryPrivateKey?: pulumi.Output<string>;
+  webRoot: string;
+  apacheSiteConfig: string;
+  primaryDbSocket: string;
+  keepRecoveryPoints: number;
+  maxDeletePercent: number;
+  readyTimeoutMinutes: number;
+  scriptTimeoutMinutes: number;
+}
+
+function absolutePath(get: RawConfig, key: string, fallback: string): string {
+  const value = optionalString(get, key) ?? fallback;
+  if (!/^\/[A-Za-z0-9._\-/]+$/.test(value) || value.includes("..")) {
+    throw new ConfigError(key, `${show(value)} is not an absolute path of plain characters`, `pulumi config set ${key} ${fallback}`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+/** Validates the keys of the data sync: where the data comes from and how the standby keeps it. */
+export function parseSyncConfig(get: RawConfig): Omit<SyncConfig, "primaryPrivateKey"> {
+  const source = optionalString(get, "source") ?? "local";
+  if (source !== "local" && source !== "ssh") {
+    throw new ConfigError("source", `${show(source)} is neither local nor ssh`, "pulumi config set source local   # or ssh");
+  }
+  const base = {
+    source,
+    webRoot: absolutePath(get, "webRoot", "/var/www/wordpress"),
+    apacheSiteConfig: absolutePath(get, "apacheSiteConfig", "/etc/apache2/sites-available/wordpress.conf"),
+    primaryDbSocket: absolutePath(get, "primaryDbSocket", "/run/mysqld/mysqld.sock"),
+    keepRecoveryPoints: parseInteger(get, "keepRecoveryPoints", 7, 1, 365),
+    maxDeletePercent: parseInteger(get, "maxDeletePercent", 10, 0, 100),
+    readyTimeoutMinutes: parseInteger(get, "readyTimeoutMinutes", 15, 1, 120),
+    scriptTimeoutMinutes: parseInteger(get, "scriptTimeoutMinutes", 60, 1, 1440),
+  } as const;
+  if (source === "local") return base;
+  const host = requireString(get, "primaryHost", "home.example.org");
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) {
+    throw new ConfigError("primaryHost", `${show(host)} is not a host name or address`, "pulumi config set primaryHost home.example.org");
+  }
+  const hostPublicKey = validateSshPublicKey("primaryHostKey", requireString(get, "primaryHostKey", '"$(ssh-keyscan -t ed25519 HOST | cut -d" " -f2-)"'));
+  return {
+    ...base,
+    primary: {
+      host,
+      port: parseInteger(get, "primarySshPort", 22, 1, 65535),
+      user: validateUserName("primarySshUser", optionalString(get, "primarySshUser") ?? "pra"),
+      hostPublicKey,
+    },
+  };
+}
+
+/** Reads and validates the sync keys through Pulumi; the primary's key stays a secret Output. */
+export function loadSyncConfig(): SyncConfig {
+  const config = new pulumi.Config();
+  const parsed = parseSyncConfig((key) => config.get(key));
+  if (parsed.source !== "ssh") return parsed;
+  if (!config.get("primarySshPrivateKey")) {
+    throw new ConfigError("primarySshPrivateKey", "is not set but source is ssh", "pulumi config set --secret primarySshPrivateKey < ~/.ssh/pra_primary");
+  }
+  return { ...parsed, primaryPrivateKey: config.requireSecret("primarySshPrivateKey") };
+}

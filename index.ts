@@ -1,15 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { renderCloudConfig } from "./components/cloudConfig";
 import { estimateMonthlyCost } from "./components/cost";
+import { DataSync } from "./components/dataSync";
 import { DataVolume } from "./components/dataVolume";
 import { StandbyImage } from "./components/image";
 import { knownHostsLine } from "./components/knownHosts";
 import { StandbyNetwork } from "./components/network";
+import { RecoveryPoint } from "./components/recoveryPoint";
 import { StandbyKeys } from "./components/sshKeys";
 import { StandbyInstance } from "./components/standbyInstance";
-import { loadSiteConfig } from "./config";
+import { loadSiteConfig, loadSyncConfig } from "./config";
 
 const cfg = loadSiteConfig();
+const syncCfg = loadSyncConfig();
 const name = "pra";
 const instanceWanted = cfg.mode !== "standby";
 
@@ -52,7 +55,36 @@ const standby = instanceWanted
     })
   : undefined;
 
+const sync =
+  standby && cfg.mode === "syncing"
+    ? new DataSync(`${name}-sync`, {
+        run: cfg.syncRun,
+        host: network.floatingIpAddress,
+        user: cfg.sshUser,
+        hostPublicKey: keys.hostPublicKey,
+        hostKeyAlias: cfg.hostKeyAlias,
+        privateKey: keys.clientPrivateKey,
+        source: syncCfg.primary
+          ? { kind: "ssh", ...syncCfg.primary, hostKeyAlias: "pra-primary" }
+          : { kind: "local" },
+        primaryPrivateKey: syncCfg.primaryPrivateKey,
+        apacheSiteConfig: syncCfg.apacheSiteConfig,
+        primaryDbSocket: syncCfg.primaryDbSocket,
+        standby: {
+          webRoot: syncCfg.webRoot,
+          siteHostname: cfg.siteHostname,
+          keep: syncCfg.keepRecoveryPoints,
+          maxDeletePercent: syncCfg.maxDeletePercent,
+        },
+        readyTimeoutSeconds: syncCfg.readyTimeoutMinutes * 60,
+        scriptTimeoutSeconds: syncCfg.scriptTimeoutMinutes * 60,
+        instance: standby.server,
+      })
+    : undefined;
+const recoveryPointKeeper = new RecoveryPoint(`${name}-recovery`, { record: sync?.record });
+
 export const mode = cfg.mode;
+export const recoveryPoint = recoveryPointKeeper.record;
 export const floatingIp = network.floatingIpAddress;
 export const hostKeyAlias = cfg.hostKeyAlias;
 export const knownHosts = pulumi

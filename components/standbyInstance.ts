@@ -23,6 +23,8 @@ export interface StandbyInstanceArgs {
  */
 export class StandbyInstance extends pulumi.ComponentResource {
   readonly instanceId: pulumi.Output<string>;
+  /** The server itself, for steps that must be deleted with it. */
+  readonly server: openstack.compute.Instance;
 
   constructor(name: string, args: StandbyInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pra:components:StandbyInstance", name, {}, opts);
@@ -63,6 +65,7 @@ export class StandbyInstance extends pulumi.ComponentResource {
       { parent: this, dependsOn: [instance] },
     );
     this.instanceId = instance.id;
+    this.server = instance;
     this.registerOutputs({ instanceId: this.instanceId });
   }
 }

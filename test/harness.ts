@@ -69,7 +69,10 @@ function unwrap(value: unknown, path: string, secrets: string[]): unknown {
   return value;
 }
 
-const defaultOutputs: Record<string, (name: string) => Record<string, unknown>> = {
+const defaultOutputs: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
+  // `cat` is the only command whose output a mock can know without running it.
+  "command:local:Command": (_, inputs) => ({ stdout: inputs.create === "cat" ? (inputs.stdin ?? "") : "", stderr: "" }),
+  "command:remote:Command": () => ({ stdout: "", stderr: "" }),
   "openstack:networking/floatingIp:FloatingIp": () => ({ address: "203.0.113.10" }),
   "openstack:compute/instance:Instance": () => ({ accessIpV4: "10.0.0.5" }),
   "openstack:blockstorage/volume:Volume": (name) => ({ id: `0f3c5a1e-${name}` }),
@@ -127,7 +130,7 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
         const secretInputs: string[] = [];
         const inputs = unwrap(args.inputs, "", secretInputs) as Record<string, unknown>;
         const extra = args.type === "tls:index/privateKey:PrivateKey" ? tlsKeyOutputs(args.name) : {};
-        const defaults = defaultOutputs[args.type]?.(args.name) ?? {};
+        const defaults = defaultOutputs[args.type]?.(args.name, inputs) ?? {};
         const hooked = opts.hooks?.[args.type] ? await opts.hooks[args.type](args, inputs) : {};
         const state = { ...inputs, ...defaults, ...extra, ...hooked };
         const id = (state.id as string | undefined) ?? `${args.name}-id`;

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { type ProgramRun, runProgram, validConfig } from "./harness";
 
-const PERMANENT = [
+const CLOUD_PERMANENT = [
   "openstack:blockstorage/volume:Volume",
   "openstack:networking/floatingIp:FloatingIp",
   "openstack:networking/secGroup:SecGroup",
   "openstack:networking/port:Port",
   "tls:index/privateKey:PrivateKey",
 ];
+/** The cloud resources plus the command that keeps the recovery point's record. */
+const PERMANENT = [...CLOUD_PERMANENT, "command:local:Command"];
 
 const typesOf = (run: ProgramRun) =>
   [...new Set(run.resources.map((r) => r.type))].filter((t) => !t.startsWith("pra:components")).sort();
@@ -58,15 +60,16 @@ describe("standby mode (praActive=false, no sync run)", () => {
 
 describe("instance modes", () => {
   it.each([
-    ["active", { praActive: "true" }, 4],
-    ["syncing", { syncRun: "nightly-20261125" }, 0],
-    ["drill", { drillRun: "drill-20261125" }, 0],
-  ])("%s: boots the instance and associates the floating IP", async (mode, extra, webRules) => {
+    ["active", { praActive: "true" }, 4, []],
+    ["syncing", { syncRun: "nightly-20261125" }, 0, ["command:remote:Command"]],
+    ["drill", { drillRun: "drill-20261125" }, 0, []],
+  ])("%s: boots the instance and associates the floating IP", async (mode, extra, webRules, more) => {
     const run = await runProgram({ ...validConfig, ...extra });
     expect(run.outputs.mode).toBe(mode);
     expect(typesOf(run)).toEqual(
       [
         ...PERMANENT,
+        ...more,
         "openstack:networking/secGroupRule:SecGroupRule",
         "openstack:compute/instance:Instance",
         "openstack:networking/floatingIpAssociate:FloatingIpAssociate",
@@ -124,7 +127,7 @@ describe("toggling modes never touches the permanent resources", () => {
     const snapshot = (run: ProgramRun) =>
       JSON.stringify(
         run.resources
-          .filter((r) => PERMANENT.includes(r.type))
+          .filter((r) => CLOUD_PERMANENT.includes(r.type))
           .map((r) => [r.type, r.name, r.inputs])
           .sort(),
       );

@@ -1,0 +1,42 @@
+/**
+ * Entry point of the sync steps that run where Pulumi runs (the primary itself, or a runner that
+ * reaches it over SSH): `tsx sync/cli.ts ready|files|database`, with {plan, secrets} as JSON on stdin
+ * so that no key or password is ever on a command line.
+ */
+import { pushDatabase } from "./database";
+import { pushFiles } from "./files";
+import { sshKit } from "./keys";
+import type { StepInput } from "./plan";
+import { waitForStandby } from "./ready";
+
+const steps = {
+  ready: (input: StepInput, kit: ReturnType<typeof sshKit>) => waitForStandby(input.plan, kit.standbySsh),
+  files: pushFiles,
+  database: pushDatabase,
+} as const;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function main(): Promise<void> {
+  const step = process.argv[2] as keyof typeof steps;
+  if (!(step in steps)) {
+    console.error(`usage: tsx sync/cli.ts ${Object.keys(steps).join("|")}  (plan and secrets as JSON on stdin)`);
+    process.exit(2);
+  }
+  const input = JSON.parse(await readStdin()) as StepInput;
+  const kit = sshKit(input);
+  try {
+    await steps[step](input, kit);
+  } finally {
+    kit.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

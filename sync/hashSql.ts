@@ -1,0 +1,35 @@
+/**
+ * Per-table verification that does not depend on the storage engine (CHECKSUM TABLE differs across
+ * MariaDB versions for InnoDB): row count plus BIT_XOR of a CRC32 and of a 64-bit MD5 prefix of every
+ * row, as pt-table-checksum does. The primary renders this SQL once from its own column list and the
+ * standby runs the very same text against the imported copy, so both sides hash identically.
+ */
+export function tableHashSql(table: string, columns: string[]): string {
+  const id = (name: string) => `\`${name.replace(/`/g, "``")}\``;
+  const cols = columns.map(id);
+  // CONCAT_WS skips NULLs, so the NULL pattern is added to tell ('a', NULL) from (NULL, 'a').
+  const row = `CONCAT_WS('#', ${cols.join(", ")}, CONCAT(${cols.map((c) => `ISNULL(${c})`).join(", ")}))`;
+  const literal = `'${table.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  return (
+    `SELECT ${literal}, CAST(COUNT(*) AS CHAR), ` +
+    `LPAD(HEX(COALESCE(BIT_XOR(CRC32(${row})), 0)), 8, '0'), ` +
+    `LPAD(HEX(COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5(${row}), 16), 16, 10) AS UNSIGNED)), 0)), 16, '0') ` +
+    `FROM ${id(table)};`
+  );
+}
+
+export interface TableHash {
+  table: string;
+  rows: string;
+  crc32: string;
+  md5: string;
+}
+
+/** One TSV line per table, the format the mariadb CLI prints with -N -B. */
+export function hashesTsv(hashes: TableHash[]): string {
+  return hashes
+    .map((h) => [h.table, h.rows, h.crc32, h.md5].join("\t"))
+    .sort()
+    .map((l) => `${l}\n`)
+    .join("");
+}

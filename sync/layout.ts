@@ -1,0 +1,20 @@
+import { DATA_MOUNT } from "../components/bootScript";
+
+/** Where everything lives on the standby's data volume. One place, so scripts and tests agree. */
+export const layout = {
+  data: DATA_MOUNT,
+  bin: `${DATA_MOUNT}/bin`,
+  /** Runs being received: incoming/<run>/{www,apache/site.conf,dump.sql.gz,files.json,db.json,...}. */
+  incoming: `${DATA_MOUNT}/incoming`,
+  /** Recovery points: generations/<run>/{www,apache,dump.sql.gz,record.json}. */
+  generations: `${DATA_MOUNT}/generations`,
+  /** Symlink to the live generation; flipped atomically. */
+  current: `${DATA_MOUNT}/current`,
+  /** The Apache site the standby serves, installed from the live generation. */
+  siteConfig: "/etc/apache2/sites-available/pra-site.conf",
+} as const;
+
+/** Single-quotes a value for bash. */
+export function shq(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,44 @@
+import { shq } from "../layout";
+import { type StandbyParams, prelude } from "./params";
+
+/**
+ * pra-activate: puts the live generation in place on this instance: the web root symlink, the Apache
+ * site and the site's database user. Runs after every switch and at every boot (a replaced instance
+ * has a fresh root disk). `pra-activate --check-config FILE` only proves Apache accepts FILE.
+ */
+export function renderActivate(p: StandbyParams): string {
+  return `${prelude("activate")}
+webroot=${shq(p.webRoot)}
+site=/etc/apache2/sites-available/pra-site.conf
+
+check_config() {
+  local candidate="$1" backup=""
+  [ -f "$site" ] && { backup=$(mktemp); cp -p "$site" "$backup"; }
+  cp "$candidate" "$site"
+  a2ensite -q pra-site >/dev/null
+  if ! out=$(apache2ctl configtest 2>&1); then
+    if [ -n "$backup" ]; then mv -f "$backup" "$site"; else rm -f "$site"; a2dissite -q pra-site >/dev/null || true; fi
+    echo "$out" >&2
+    fail "Apache rejects the primary's site config ($candidate): live site config kept"
+  fi
+  [ -z "$backup" ] || rm -f "$backup"
+  say "Apache accepts the site config"
+}
+
+if [ "\${1:-}" = "--check-config" ]; then check_config "\${2:?usage: pra-activate --check-config FILE}"; exit 0; fi
+[ -d "$DATA/current/www" ] || { say "no recovery point yet: nothing to activate"; exit 0; }
+
+# The primary's web root path becomes a symlink into the live generation.
+if [ -e "$webroot" ] && [ ! -L "$webroot" ]; then mv -T "$webroot" "$webroot.pra-orig"; fi
+mkdir -p "$(dirname "$webroot")"
+ln -sfn "$DATA/current/www" "$webroot.pra-new"
+mv -Tf "$webroot.pra-new" "$webroot"
+
+check_config "$DATA/current/apache/site.conf"
+a2dissite -q 000-default >/dev/null 2>&1 || true
+a2enmod -q rewrite >/dev/null
+php "$BIN/pra-wpconfig.php" "$DATA/current/www/wp-config.php" user-sql | mysql_root
+apache2ctl graceful >/dev/null 2>&1 || apache2ctl start
+say "serving recovery point $(readlink "$DATA/current")"
+`;
+}

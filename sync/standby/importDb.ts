@@ -1,0 +1,39 @@
+import { prelude } from "./params";
+
+/**
+ * pra-import RUN: loads incoming/RUN/dump.sql.gz into a staging schema, then hashes every table
+ * with the primary's own hash SQL and compares with the primary's hashes taken inside the dump's
+ * snapshot. The live schema is not touched: a failure or a kill here leaves the last copy serving.
+ */
+export function renderImport(): string {
+  return `${prelude("import")}
+run="\${1:?usage: pra-import RUN}"
+run_id_ok "$run"
+dir="$DATA/incoming/$run"
+for f in dump.sql.gz hashes.sql primary-hashes.tsv www/wp-config.php; do
+  [ -s "$dir/$f" ] || fail "$dir/$f is missing: the transfer of run $run did not finish"
+done
+if [ -f "$dir/db-verified" ]; then say "run $run already imported and verified"; exit 0; fi
+live=$(php "$BIN/pra-wpconfig.php" "$dir/www/wp-config.php" name)
+staging="\${live}__pra_staging"
+gzip -t "$dir/dump.sql.gz" || fail "dump.sql.gz of run $run is corrupt"
+
+# A row bigger than the server's default 16 MB packet would end the import with "server has gone away".
+mysql_root -e "SET GLOBAL max_allowed_packet = 1073741824"
+mysql_root -e "DROP DATABASE IF EXISTS \\\`$staging\\\`; CREATE DATABASE \\\`$staging\\\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+say "importing into $staging"
+gunzip -c "$dir/dump.sql.gz" | mysql_root "$staging"
+
+mysql_root -N -B "$staging" < "$dir/hashes.sql" | LC_ALL=C sort > "$dir/standby-hashes.tsv"
+LC_ALL=C sort "$dir/primary-hashes.tsv" > "$dir/primary-hashes.sorted"
+if ! diff -u "$dir/primary-hashes.sorted" "$dir/standby-hashes.tsv" > "$dir/hash-diff.txt"; then
+  cat "$dir/hash-diff.txt" >&2
+  fail "the imported copy differs from the primary's snapshot (table, rows, crc32, md5 above): live copy kept"
+fi
+extra=$(mysql_root -N -B -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$staging'")
+expected=$(wc -l < "$dir/primary-hashes.sorted")
+[ "$extra" -eq "$expected" ] || fail "staging has $extra tables, the primary $expected"
+touch "$dir/db-verified"
+say "verified $expected tables: counts and row hashes equal the primary's"
+`;
+}

@@ -1,0 +1,16 @@
+import { prelude } from "./params";
+
+/** pra-receive RUN NAME: stores stdin as incoming/RUN/NAME, atomically (a cut stream leaves no NAME). */
+export function renderReceive(): string {
+  return `${prelude("receive")}
+run="\${1:?usage: pra-receive RUN NAME}"; name="\${2:?usage: pra-receive RUN NAME}"
+run_id_ok "$run"
+[[ "$name" =~ ^[A-Za-z0-9._-]+$ ]] || fail "bad file name '$name'"
+dir="$DATA/incoming/$run"
+mkdir -p "$dir"
+cat > "$dir/$name.partial"
+sync "$dir/$name.partial"
+mv -f "$dir/$name.partial" "$dir/$name"
+say "received $name ($(stat -c %s "$dir/$name") bytes)"
+`;
+}

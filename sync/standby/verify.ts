@@ -1,0 +1,28 @@
+import { shq } from "../layout";
+import { type StandbyParams, prelude } from "./params";
+
+/**
+ * pra-verify: proves WordPress itself serves the live copy: the home page, asked for the blog's own
+ * host name through this instance's Apache, answers 200, shows the newest published post, and carries
+ * no WP Super Cache trace. Prints the live recovery point's record (the stack output).
+ */
+export function renderVerify(p: StandbyParams): string {
+  return `${prelude("verify")}
+host=${shq(p.siteHostname)}
+gen="$DATA/current"
+[ -f "$gen/record.json" ] || fail "no live recovery point on $DATA"
+live=$(php "$BIN/pra-wpconfig.php" "$gen/www/wp-config.php" name)
+prefix=$(php "$BIN/pra-wpconfig.php" "$gen/www/wp-config.php" prefix)
+newest=$(mysql_root -N -B "$live" -e "SELECT post_title FROM \\\`\${prefix}posts\\\` WHERE post_status = 'publish' AND post_type = 'post' ORDER BY post_date DESC, ID DESC LIMIT 1")
+[ -n "$newest" ] || fail "the live database has no published post"
+body=$(mktemp); headers=$(mktemp); trap 'rm -f "$body" "$headers"' EXIT
+code=$(curl -sS --max-time 30 -o "$body" -D "$headers" -w '%{http_code}' --resolve "$host:80:127.0.0.1" "http://$host/") ||
+  fail "Apache did not answer for $host"
+[ "$code" = 200 ] || fail "WordPress answered HTTP $code for http://$host/ (want 200)"
+title=$(php -r 'echo htmlspecialchars($argv[1], ENT_QUOTES);' "$newest")
+grep -qF -- "$title" "$body" || grep -qF -- "$newest" "$body" || fail "the home page does not show the newest post \\"$newest\\""
+if grep -qi 'wp-super-cache\\|supercache' "$headers" "$body"; then fail "a WP Super Cache page or header is still served"; fi
+say "WordPress serves \\"$newest\\" for $host"
+cat "$gen/record.json"
+`;
+}
