@@ -29,6 +29,8 @@ export interface RunOptions {
   preview?: boolean;
   stack?: string;
   hooks?: Record<string, ResourceHook>;
+  /** Config keys (without the pra: prefix) to mark secret, as `pulumi config set --secret` does. */
+  secretKeys?: string[];
 }
 
 export interface ProgramRun {
@@ -110,9 +112,10 @@ export const validConfig: Record<string, string> = {
   ]),
 };
 
+/** An export's value; rejects when a resource it depends on failed (as `pulumi up` would). */
 async function resolve(pulumi: typeof PulumiModule, value: unknown): Promise<unknown> {
   if (!pulumi.Output.isInstance(value)) return value;
-  return new Promise((done) => (value as PulumiModule.Output<unknown>).apply((v) => done(v)));
+  return (value as unknown as { promise(): Promise<unknown> }).promise();
 }
 
 /**
@@ -124,6 +127,20 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
   const pulumi = await import("@pulumi/pulumi");
   const resources: RecordedResource[] = [];
   const recordedCalls: MockCallArgs[] = [];
+  // A failed command stops the run like a failed create in `pulumi up`: commands registered after it
+  // do not run. Failures are collected instead of thrown, so the SDK leaves no unhandled rejection.
+  const failures: Error[] = [];
+  const runHook = async (args: MockResourceArgs, inputs: Record<string, unknown>) => {
+    const hook = opts.hooks?.[args.type];
+    if (!hook) return {};
+    if (failures.length > 0 && args.type.startsWith("command:")) return { stdout: "", stderr: "", skipped: true };
+    try {
+      return await hook(args, inputs);
+    } catch (e) {
+      failures.push(e instanceof Error ? e : new Error(String(e)));
+      return { stdout: "", stderr: "", failed: true };
+    }
+  };
   await pulumi.runtime.setMocks(
     {
       newResource: async (args: MockResourceArgs) => {
@@ -131,7 +148,7 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
         const inputs = unwrap(args.inputs, "", secretInputs) as Record<string, unknown>;
         const extra = args.type === "tls:index/privateKey:PrivateKey" ? tlsKeyOutputs(args.name) : {};
         const defaults = defaultOutputs[args.type]?.(args.name, inputs) ?? {};
-        const hooked = opts.hooks?.[args.type] ? await opts.hooks[args.type](args, inputs) : {};
+        const hooked = await runHook(args, inputs);
         const state = { ...inputs, ...defaults, ...extra, ...hooked };
         const id = (state.id as string | undefined) ?? `${args.name}-id`;
         resources.push({ type: args.type, name: args.name, inputs, secretInputs, id });
@@ -148,7 +165,10 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
     opts.stack ?? "dev",
     opts.preview ?? false,
   );
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`pra:${k}`, v])));
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [`pra:${k}`, v])),
+    (opts.secretKeys ?? []).map((k) => `pra:${k}`),
+  );
   const program = (await import("../index")) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
@@ -157,6 +177,7 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
     if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) secretOutputs.push(key);
   }
   await pulumi.runtime.disconnect();
+  if (failures.length > 0) throw failures[0];
   const byType = (type: string) => resources.filter((r) => r.type === type);
   return {
     resources,

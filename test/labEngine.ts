@@ -1,0 +1,101 @@
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+import type { ResourceHook } from "./harness";
+import type { Lab } from "./lab/lab";
+
+const PROJECT = resolve(__dirname, "..");
+
+export interface CommandLog {
+  name: string;
+  kind: "local" | "remote";
+  create: string;
+  stdout: string;
+  stderr: string;
+  code: number;
+  ms: number;
+}
+
+function exec(argv: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: PROJECT, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code: code ?? 1, stdout, stderr }));
+    child.stdin.on("error", () => {});
+    child.stdin.end(input);
+  });
+}
+
+function publicOf(privateKey: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "pra-pub-"));
+  try {
+    writeFileSync(join(dir, "k"), privateKey, { mode: 0o600 });
+    return execFileSync("ssh-keygen", ["-y", "-f", join(dir, "k")], { encoding: "utf8" }).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A mock engine that does the real work: the floating IP is the lab standby's address, the host key
+ * is the one the lab standby presents, and every command:local / command:remote resource really runs
+ * its rendered command (local ones from the project directory, remote ones over SSH with the pinned
+ * key, exactly as @pulumi/command would). A failing command fails the resource, as in a real `up`.
+ */
+export function labHooks(lab: Lab, log: CommandLog[], opts: { pinnedHostKey?: string } = {}): Record<string, ResourceHook> {
+  const hostKey = { privateKey: lab.standby.ssh.hostPrivateKey, publicKey: opts.pinnedHostKey ?? lab.standby.ssh.hostPublicKey };
+  const client = { privateKey: lab.standby.ssh.privateKey, publicKey: publicOf(lab.standby.ssh.privateKey) };
+  const record = async (name: string, kind: "local" | "remote", create: string, argv: string[], input: string) => {
+    const started = Date.now();
+    const r = await exec(argv, input);
+    log.push({ name, kind, create, ...r, ms: Date.now() - started });
+    if (r.code !== 0) throw new Error(`${name}: command failed (exit ${r.code}): ${create}\n${r.stderr}`);
+    return { stdout: r.stdout, stderr: r.stderr };
+  };
+  return {
+    "openstack:networking/floatingIp:FloatingIp": async () => ({ address: lab.standby.address }),
+    "tls:index/privateKey:PrivateKey": async (args: MockResourceArgs) => {
+      const key = args.name.endsWith("-host") ? hostKey : client;
+      return { privateKeyOpenssh: key.privateKey, publicKeyOpenssh: `${key.publicKey}\n` };
+    },
+    "command:local:Command": async (args: MockResourceArgs, inputs) => {
+      const create = String(inputs.create);
+      if (create === "cat") return { stdout: String(inputs.stdin ?? ""), stderr: "" };
+      return record(args.name, "local", create, ["bash", "-c", create], String(inputs.stdin ?? ""));
+    },
+    "command:remote:Command": async (args: MockResourceArgs, inputs) => {
+      const c = inputs.connection as { host: string; port: number; user: string; privateKey: string; hostKey: string };
+      const dir = mkdtempSync(join(tmpdir(), "pra-remote-"));
+      try {
+        writeFileSync(join(dir, "key"), c.privateKey.endsWith("\n") ? c.privateKey : `${c.privateKey}\n`, { mode: 0o600 });
+        writeFileSync(join(dir, "known_hosts"), `pra-mock-pin ${c.hostKey}\n`);
+        const argv = [
+          "ssh",
+          "-i",
+          join(dir, "key"),
+          "-p",
+          String(c.port),
+          "-o",
+          "BatchMode=yes",
+          "-o",
+          "StrictHostKeyChecking=yes",
+          "-o",
+          `UserKnownHostsFile=${join(dir, "known_hosts")}`,
+          "-o",
+          "HostKeyAlias=pra-mock-pin",
+          `${c.user}@${c.host}`,
+          String(inputs.create),
+        ];
+        return await record(args.name, "remote", String(inputs.create), argv, String(inputs.stdin ?? ""));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
