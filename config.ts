@@ -323,7 +323,11 @@ export interface SyncConfig {
 function absolutePath(get: RawConfig, key: string, fallback: string): string {
   const value = optionalString(get, key) ?? fallback;
   if (!/^\/[A-Za-z0-9._\-/]+$/.test(value) || value.includes("..")) {
-    throw new ConfigError(key, `${show(value)} is not an absolute path of plain characters`, `pulumi config set ${key} ${fallback}`);
+    throw new ConfigError(
+      key,
+      `${show(value)} is not an absolute path of plain characters`,
+      `pulumi config set ${key} ${fallback}`,
+    );
   }
   return value.replace(/\/+$/, "");
 }
@@ -332,7 +336,11 @@ function absolutePath(get: RawConfig, key: string, fallback: string): string {
 export function parseSyncConfig(get: RawConfig): Omit<SyncConfig, "primaryPrivateKey"> {
   const source = optionalString(get, "source") ?? "local";
   if (source !== "local" && source !== "ssh") {
-    throw new ConfigError("source", `${show(source)} is neither local nor ssh`, "pulumi config set source local   # or ssh");
+    throw new ConfigError(
+      "source",
+      `${show(source)} is neither local nor ssh`,
+      "pulumi config set source local   # or ssh",
+    );
   }
   const base = {
     source,
@@ -347,9 +355,16 @@ export function parseSyncConfig(get: RawConfig): Omit<SyncConfig, "primaryPrivat
   if (source === "local") return base;
   const host = requireString(get, "primaryHost", "home.example.org");
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) {
-    throw new ConfigError("primaryHost", `${show(host)} is not a host name or address`, "pulumi config set primaryHost home.example.org");
+    throw new ConfigError(
+      "primaryHost",
+      `${show(host)} is not a host name or address`,
+      "pulumi config set primaryHost home.example.org",
+    );
   }
-  const hostPublicKey = validateSshPublicKey("primaryHostKey", requireString(get, "primaryHostKey", '"$(ssh-keyscan -t ed25519 HOST | cut -d" " -f2-)"'));
+  const hostPublicKey = validateSshPublicKey(
+    "primaryHostKey",
+    requireString(get, "primaryHostKey", '"$(ssh-keyscan -t ed25519 HOST | cut -d" " -f2-)"'),
+  );
   return {
     ...base,
     primary: {
@@ -367,7 +382,11 @@ export function loadSyncConfig(): SyncConfig {
   const parsed = parseSyncConfig((key) => config.get(key));
   if (parsed.source !== "ssh") return parsed;
   if (!config.get("primarySshPrivateKey")) {
-    throw new ConfigError("primarySshPrivateKey", "is not set but source is ssh", "pulumi config set --secret primarySshPrivateKey < ~/.ssh/pra_primary");
+    throw new ConfigError(
+      "primarySshPrivateKey",
+      "is not set but source is ssh",
+      "pulumi config set --secret primarySshPrivateKey < ~/.ssh/pra_primary",
+    );
   }
   return { ...parsed, primaryPrivateKey: config.requireSecret("primarySshPrivateKey") };
 }

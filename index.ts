@@ -64,9 +64,7 @@ const sync =
         hostPublicKey: keys.hostPublicKey,
         hostKeyAlias: cfg.hostKeyAlias,
         privateKey: keys.clientPrivateKey,
-        source: syncCfg.primary
-          ? { kind: "ssh", ...syncCfg.primary, hostKeyAlias: "pra-primary" }
-          : { kind: "local" },
+        source: syncCfg.primary ? { kind: "ssh", ...syncCfg.primary, hostKeyAlias: "pra-primary" } : { kind: "local" },
         primaryPrivateKey: syncCfg.primaryPrivateKey,
         apacheSiteConfig: syncCfg.apacheSiteConfig,
         primaryDbSocket: syncCfg.primaryDbSocket,

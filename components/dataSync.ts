@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { publicKeyBody } from "./knownHosts";
 import { layout } from "../sync/layout";
 import type { Source, StepInput, SyncPlan } from "../sync/plan";
 import { renderInstaller } from "../sync/standby/install";
 import type { StandbyParams } from "../sync/standby/params";
+import { publicKeyBody } from "./knownHosts";
 
 export interface DataSyncArgs {
   /** The sync run id: each new value really runs every step again. */
@@ -50,7 +50,13 @@ export class DataSync extends pulumi.ComponentResource {
     const local = { parent: this, deletedWith: args.instance };
     const plan: pulumi.Output<SyncPlan> = pulumi.all([args.host, args.hostPublicKey]).apply(([host, hostKey]) => ({
       run: args.run,
-      standby: { host, port: 22, user: args.user, hostPublicKey: publicKeyBody(hostKey), hostKeyAlias: args.hostKeyAlias },
+      standby: {
+        host,
+        port: 22,
+        user: args.user,
+        hostPublicKey: publicKeyBody(hostKey),
+        hostKeyAlias: args.hostKeyAlias,
+      },
       source: args.source,
       webRoot: args.standby.webRoot,
       apacheSiteConfig: args.apacheSiteConfig,
@@ -60,7 +66,10 @@ export class DataSync extends pulumi.ComponentResource {
     }));
     const stdin = pulumi.secret(
       pulumi.all([plan, args.privateKey, args.primaryPrivateKey]).apply(([p, key, primaryKey]) =>
-        JSON.stringify({ plan: p, secrets: { standbyPrivateKey: key, primaryPrivateKey: primaryKey } } satisfies StepInput),
+        JSON.stringify({
+          plan: p,
+          secrets: { standbyPrivateKey: key, primaryPrivateKey: primaryKey },
+        } satisfies StepInput),
       ),
     );
     const runnerStep = (step: string, dependsOn: pulumi.Resource[]) =>

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
-import { type TableHash, hashesTsv, tableHashSql } from "./hashSql";
+import { hashesTsv, type TableHash, tableHashSql } from "./hashSql";
 import { primaryShell, type SshKit } from "./keys";
 import { layout } from "./layout";
 import type { StepInput } from "./plan";
@@ -22,9 +22,13 @@ async function openDbSocket(input: StepInput, kit: SshKit): Promise<{ socketPath
   const socketPath = join(dir, "mysqld.sock");
   const [ssh, ...args] = kit.primarySsh;
   const { spawn } = await import("node:child_process");
-  const tunnel = spawn(ssh, ["-N", "-o", "ExitOnForwardFailure=yes", "-L", `${socketPath}:${input.plan.dbSocket}`, ...args], {
-    stdio: "ignore",
-  });
+  const tunnel = spawn(
+    ssh,
+    ["-N", "-o", "ExitOnForwardFailure=yes", "-L", `${socketPath}:${input.plan.dbSocket}`, ...args],
+    {
+      stdio: "ignore",
+    },
+  );
   const { existsSync } = await import("node:fs");
   for (let i = 0; i < 100 && !existsSync(socketPath); i++) {
     if (tunnel.exitCode !== null) break;
@@ -45,12 +49,16 @@ async function openDbSocket(input: StepInput, kit: SshKit): Promise<{ socketPath
 
 async function readCredentials(input: StepInput, kit: SshKit): Promise<DbCredentials> {
   const r = await run(primaryShell(kit), { input: renderReadDbCredentials(input.plan.webRoot), timeoutMs: 60_000 });
-  if (r.code !== 0) throw new Error(`pra-database: cannot read ${input.plan.webRoot}/wp-config.php on the primary: ${r.stderr.trim()}`);
+  if (r.code !== 0)
+    throw new Error(`pra-database: cannot read ${input.plan.webRoot}/wp-config.php on the primary: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout) as DbCredentials;
 }
 
 async function send(kit: SshKit, run_: string, name: string, body: string): Promise<void> {
-  const r = await run([...kit.standbySsh, `sudo -n ${layout.bin}/pra-receive ${run_} ${name}`], { input: body, timeoutMs: 300_000 });
+  const r = await run([...kit.standbySsh, `sudo -n ${layout.bin}/pra-receive ${run_} ${name}`], {
+    input: body,
+    timeoutMs: 300_000,
+  });
   if (r.code !== 0) throw new Error(`pra-database: sending ${name} to the standby failed: ${r.stderr.trim()}`);
 }
 
@@ -65,13 +73,19 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
   const socket = await openDbSocket(input, kit);
   const options = { socketPath: socket.socketPath, user: creds.user, password: creds.password, database: creds.name };
   const locker = await mysql.createConnection({ ...options, charset: "utf8mb4" });
-  const reader = await mysql.createConnection({ ...options, charset: "utf8mb4", supportBigNumbers: true, bigNumberStrings: true });
+  const reader = await mysql.createConnection({
+    ...options,
+    charset: "utf8mb4",
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
   try {
     const [tableRows] = await locker.query<mysql.RowDataPacket[]>(
       "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
     );
     const tables = tableRows.map((r) => String(r.t));
-    if (tables.length === 0) throw new Error(`pra-database: database ${creds.name} on the primary has no tables: nothing to copy`);
+    if (tables.length === 0)
+      throw new Error(`pra-database: database ${creds.name} on the primary has no tables: nothing to copy`);
     await locker.query(`LOCK TABLES ${tables.map((t) => `\`${t.replace(/`/g, "``")}\` READ`).join(", ")}`);
     let locked = true;
     const unlock = async () => {
@@ -81,12 +95,19 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
     };
     await reader.query("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     await reader.query("START TRANSACTION WITH CONSISTENT SNAPSHOT");
-    const [[now]] = await reader.query<mysql.RowDataPacket[]>("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ') AS t");
+    const [[now]] = await reader.query<mysql.RowDataPacket[]>(
+      "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ') AS t",
+    );
     const snapshotTime = String(now.t);
 
     let dumpBytes = 0;
     const dump = run(primaryShell(kit), {
-      input: renderDumpDb({ run: plan.run, standby: plan.standby, standbyPrivateKey: input.secrets.standbyPrivateKey, webRoot: plan.webRoot }),
+      input: renderDumpDb({
+        run: plan.run,
+        standby: plan.standby,
+        standbyPrivateKey: input.secrets.standbyPrivateKey,
+        webRoot: plan.webRoot,
+      }),
       timeoutMs: 6 * 3600_000,
       onStderr: (chunk) => {
         if (chunk.includes(SNAPSHOT_STARTED)) void unlock();
@@ -101,13 +122,20 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
         "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
         [table],
       );
-      const query = tableHashSql(table, cols.map((c) => String(c.c)));
+      const query = tableHashSql(
+        table,
+        cols.map((c) => String(c.c)),
+      );
       sql.push(query);
     }
     const result = await dump;
     await unlock();
     if (result.code !== 0) {
-      const why = result.stderr.split("\n").filter((l) => !l.startsWith("-- ")).join("\n").trim();
+      const why = result.stderr
+        .split("\n")
+        .filter((l) => !l.startsWith("-- "))
+        .join("\n")
+        .trim();
       throw new Error(`pra-database: the dump failed (exit ${result.code}): ${why}`);
     }
     for (const query of sql) {
@@ -120,7 +148,9 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
     await send(kit, plan.run, "primary-hashes.tsv", hashesTsv(hashes));
     await send(kit, plan.run, "db.json", `${JSON.stringify({ snapshotTime, dumpBytes, tables: tables.length })}\n`);
     const rows = hashes.reduce((n, h) => n + Number(h.rows), 0);
-    console.log(`pra-database: ${tables.length} tables, ${rows} rows, snapshot ${snapshotTime}, dump ${dumpBytes} bytes compressed`);
+    console.log(
+      `pra-database: ${tables.length} tables, ${rows} rows, snapshot ${snapshotTime}, dump ${dumpBytes} bytes compressed`,
+    );
   } finally {
     await locker.end().catch(() => {});
     await reader.end().catch(() => {});

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { knownHostsLine } from "../components/knownHosts";
-import { pinnedSshOptions } from "./primary/standbySsh";
 import type { StepInput } from "./plan";
+import { pinnedSshOptions } from "./primary/standbySsh";
 
 export interface SshKit {
   /** ssh argv prefix for the standby, pinned. */
@@ -23,7 +23,10 @@ export function sshKit(input: StepInput): SshKit {
   };
   const { standby, source } = input.plan;
   const standbyKey = write("standby_key", input.secrets.standbyPrivateKey);
-  const standbyKnown = write("standby_known_hosts", knownHostsLine(standby.hostKeyAlias, undefined, standby.hostPublicKey));
+  const standbyKnown = write(
+    "standby_known_hosts",
+    knownHostsLine(standby.hostKeyAlias, undefined, standby.hostPublicKey),
+  );
   const kit: SshKit = {
     standbySsh: ["ssh", ...pinnedSshOptions(standby, standbyKey, standbyKnown), `${standby.user}@${standby.host}`],
     dispose: () => rmSync(dir, { recursive: true, force: true }),
@@ -31,7 +34,9 @@ export function sshKit(input: StepInput): SshKit {
   if (source.kind === "ssh") {
     if (!input.secrets.primaryPrivateKey) {
       kit.dispose();
-      throw new Error("source is ssh but no primarySshPrivateKey was given: pulumi config set --secret primarySshPrivateKey < key");
+      throw new Error(
+        "source is ssh but no primarySshPrivateKey was given: pulumi config set --secret primarySshPrivateKey < key",
+      );
     }
     const key = write("primary_key", input.secrets.primaryPrivateKey);
     const known = write("primary_known_hosts", knownHostsLine(source.hostKeyAlias, undefined, source.hostPublicKey));

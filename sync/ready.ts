@@ -13,7 +13,8 @@ mountpoint -q ${layout.data} || { echo "PRA-NOT-READY the data volume is not mou
 sudo -n mariadb-admin ping >/dev/null 2>&1 || { echo "PRA-NOT-READY MariaDB does not answer"; exit 10; }
 echo PRA-READY`;
 
-const HOST_KEY_MISMATCH = /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|host key for .* has changed/i;
+const HOST_KEY_MISMATCH =
+  /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|host key for .* has changed/i;
 
 export interface ReadyOptions {
   intervalMs?: number;

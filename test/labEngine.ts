@@ -48,8 +48,15 @@ function publicOf(privateKey: string): string {
  * its rendered command (local ones from the project directory, remote ones over SSH with the pinned
  * key, exactly as @pulumi/command would). A failing command fails the resource, as in a real `up`.
  */
-export function labHooks(lab: Lab, log: CommandLog[], opts: { pinnedHostKey?: string } = {}): Record<string, ResourceHook> {
-  const hostKey = { privateKey: lab.standby.ssh.hostPrivateKey, publicKey: opts.pinnedHostKey ?? lab.standby.ssh.hostPublicKey };
+export function labHooks(
+  lab: Lab,
+  log: CommandLog[],
+  opts: { pinnedHostKey?: string; localOnPrimary?: boolean } = {},
+): Record<string, ResourceHook> {
+  const hostKey = {
+    privateKey: lab.standby.ssh.hostPrivateKey,
+    publicKey: opts.pinnedHostKey ?? lab.standby.ssh.hostPublicKey,
+  };
   const client = { privateKey: lab.standby.ssh.privateKey, publicKey: publicOf(lab.standby.ssh.privateKey) };
   const record = async (name: string, kind: "local" | "remote", create: string, argv: string[], input: string) => {
     const started = Date.now();
@@ -67,13 +74,26 @@ export function labHooks(lab: Lab, log: CommandLog[], opts: { pinnedHostKey?: st
     "command:local:Command": async (args: MockResourceArgs, inputs) => {
       const create = String(inputs.create);
       if (create === "cat") return { stdout: String(inputs.stdin ?? ""), stderr: "" };
-      return record(args.name, "local", create, ["bash", "-c", create], String(inputs.stdin ?? ""));
+      if (!opts.localOnPrimary)
+        return record(args.name, "local", create, ["bash", "-c", create], String(inputs.stdin ?? ""));
+      // source=local: Pulumi itself runs on the primary, so its local commands run there.
+      const started = Date.now();
+      const r = await lab.primary.exec(`cd ${PROJECT} && ${create}`, {
+        input: String(inputs.stdin ?? ""),
+        allowFail: true,
+        timeoutMs: 600_000,
+      });
+      log.push({ name: args.name, kind: "local", create, ...r, ms: Date.now() - started });
+      if (r.code !== 0) throw new Error(`${args.name}: command failed (exit ${r.code}): ${create}\n${r.stderr}`);
+      return { stdout: r.stdout, stderr: r.stderr };
     },
     "command:remote:Command": async (args: MockResourceArgs, inputs) => {
       const c = inputs.connection as { host: string; port: number; user: string; privateKey: string; hostKey: string };
       const dir = mkdtempSync(join(tmpdir(), "pra-remote-"));
       try {
-        writeFileSync(join(dir, "key"), c.privateKey.endsWith("\n") ? c.privateKey : `${c.privateKey}\n`, { mode: 0o600 });
+        writeFileSync(join(dir, "key"), c.privateKey.endsWith("\n") ? c.privateKey : `${c.privateKey}\n`, {
+          mode: 0o600,
+        });
         writeFileSync(join(dir, "known_hosts"), `pra-mock-pin ${c.hostKey}\n`);
         const argv = [
           "ssh",

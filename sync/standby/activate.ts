@@ -1,5 +1,5 @@
 import { shq } from "../layout";
-import { type StandbyParams, prelude } from "./params";
+import { prelude, type StandbyParams } from "./params";
 
 /**
  * pra-activate: puts the live generation in place on this instance: the web root symlink, the Apache

@@ -1,6 +1,5 @@
-
 import { digestFunction } from "../digest";
-import { type StandbyParams, prelude } from "./params";
+import { prelude, type StandbyParams } from "./params";
 import { wpCleanupFunction } from "./wpCleanup";
 
 /**
@@ -97,4 +96,3 @@ done
 cat "$gen/record.json"
 `;
 }
-

@@ -1,5 +1,5 @@
 import { shq } from "../layout";
-import { type StandbyParams, prelude } from "./params";
+import { prelude, type StandbyParams } from "./params";
 
 /**
  * pra-verify: proves WordPress itself serves the live copy: the home page, asked for the blog's own

@@ -235,6 +235,7 @@ INSERT INTO labcheck.big VALUES (1, '${big}');`,
 
 describe("after a crash", () => {
   it("starts a new lab over the remains of a killed one, with the standby host key asked for", async () => {
+    const started = Date.now();
     const child = spawn(join(__dirname, "../../node_modules/.bin/tsx"), [join(__dirname, "crash-fixture.ts")], {
       stdio: ["ignore", "pipe", "pipe"],
       // tsx runs the script in a child node: the whole group must die, as in a real crash.
@@ -253,10 +254,13 @@ describe("after a crash", () => {
       child.on("exit", (code) => reject(new Error(`crash fixture exited (${code}): ${output}`)));
     });
     process.kill(-Number(child.pid), "SIGKILL");
+    console.log(`crashed lab up after ${Date.now() - started} ms`);
     expect(await labNetnsLeft()).toEqual(LAB_NETNS);
 
     const standbyHostKey = await newEd25519Key(scratch, "wanted");
+    const restarted = Date.now();
     const lab = await startLab({ standbyHostKey });
+    console.log(`startLab over a crashed lab: ${Date.now() - restarted} ms`);
     try {
       expect(existsSync(crashedDir)).toBe(false);
       expect(lab.standby.ssh.hostPublicKey).toBe(standbyHostKey.publicKey);

@@ -47,6 +47,7 @@ function isAlive(pid: number): boolean {
  */
 export async function acquireLabLock(waitMs: number): Promise<{ stale?: LockOwner }> {
   const deadline = Date.now() + waitMs;
+  let told = false;
   for (;;) {
     try {
       writeFileSync(LOCK_FILE, JSON.stringify({ pid: process.pid, threadId }), { flag: "wx" });
@@ -66,6 +67,10 @@ export async function acquireLabLock(waitMs: number): Promise<{ stale?: LockOwne
         `another lab is running (pid ${owner.pid}, thread ${owner.threadId}, see ${LOCK_FILE}); ` +
           "lab tests must not run in parallel (vitest fileParallelism: false)",
       );
+    }
+    if (!told) {
+      process.stderr.write(`pra lab: waiting for the lab of pid ${owner.pid} to stop (${LOCK_FILE})\n`);
+      told = true;
     }
     await sleep(500);
   }

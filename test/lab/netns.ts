@@ -36,7 +36,7 @@ export async function createNetwork(): Promise<void> {
   }
 }
 
-/** Removes whatever a lab (this one or a crashed one) left: processes, namespaces, links. Never throws. */
+/** Removes whatever a lab (this one or a crashed one) left: processes, namespaces, links. Missing pieces are fine. */
 export async function destroyNetwork(extraPids: number[] = []): Promise<void> {
   const mntNamespaces = new Set<string>();
   for (const pid of extraPids) {
