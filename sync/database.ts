@@ -1,61 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import mysql from "mysql2/promise";
-import { hashesTsv, type TableHash, tableHashSql } from "./hashSql";
+import { hashesTsv } from "./hashSql";
 import { primaryShell, type SshKit } from "./keys";
 import { layout } from "./layout";
 import type { StepInput } from "./plan";
-import { renderDumpDb, renderReadDbCredentials, SNAPSHOT_STARTED } from "./primary/dumpDb";
+import { renderDumpDb, SNAPSHOT_STARTED } from "./primary/dumpDb";
+import { baseTables, connect, hashQueries, openDbSocket, readCredentials, runHashes } from "./primaryDb";
 import { run } from "./proc";
 
-interface DbCredentials {
-  name: string;
-  user: string;
-  password: string;
-}
-
-/** A local unix socket reaching the primary's MariaDB: its own socket, or one forwarded over SSH. */
-async function openDbSocket(input: StepInput, kit: SshKit): Promise<{ socketPath: string; close(): void }> {
-  if (!kit.primarySsh) return { socketPath: input.plan.dbSocket, close() {} };
-  const dir = mkdtempSync(join(tmpdir(), "pra-db-"));
-  const socketPath = join(dir, "mysqld.sock");
-  const [ssh, ...args] = kit.primarySsh;
-  const { spawn } = await import("node:child_process");
-  const tunnel = spawn(
-    ssh,
-    ["-N", "-o", "ExitOnForwardFailure=yes", "-L", `${socketPath}:${input.plan.dbSocket}`, ...args],
-    {
-      stdio: "ignore",
-    },
-  );
-  const { existsSync } = await import("node:fs");
-  for (let i = 0; i < 100 && !existsSync(socketPath); i++) {
-    if (tunnel.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!existsSync(socketPath)) {
-    tunnel.kill();
-    throw new Error(`pra-database: could not forward the primary's MariaDB socket ${input.plan.dbSocket} over SSH`);
-  }
-  return {
-    socketPath,
-    close() {
-      tunnel.kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function readCredentials(input: StepInput, kit: SshKit): Promise<DbCredentials> {
-  const r = await run(primaryShell(kit), { input: renderReadDbCredentials(input.plan.webRoot), timeoutMs: 60_000 });
-  if (r.code !== 0)
-    throw new Error(`pra-database: cannot read ${input.plan.webRoot}/wp-config.php on the primary: ${r.stderr.trim()}`);
-  return JSON.parse(r.stdout) as DbCredentials;
-}
-
-async function send(kit: SshKit, run_: string, name: string, body: string): Promise<void> {
-  const r = await run([...kit.standbySsh, `sudo -n ${layout.bin}/pra-receive ${run_} ${name}`], {
+async function send(kit: SshKit, runId: string, name: string, body: string): Promise<void> {
+  const r = await run([...kit.standbySsh, `sudo -n ${layout.bin}/pra-receive ${runId} ${name}`], {
     input: body,
     timeoutMs: 300_000,
   });
@@ -69,21 +21,12 @@ async function send(kit: SshKit, run_: string, name: string, body: string): Prom
  */
 export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void> {
   const { plan } = input;
-  const creds = await readCredentials(input, kit);
-  const socket = await openDbSocket(input, kit);
-  const options = { socketPath: socket.socketPath, user: creds.user, password: creds.password, database: creds.name };
-  const locker = await mysql.createConnection({ ...options, charset: "utf8mb4" });
-  const reader = await mysql.createConnection({
-    ...options,
-    charset: "utf8mb4",
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-  });
+  const creds = await readCredentials(kit, plan.webRoot);
+  const socket = await openDbSocket(kit, plan.dbSocket);
+  const locker = await connect(socket.socketPath, creds);
+  const reader = await connect(socket.socketPath, creds);
   try {
-    const [tableRows] = await locker.query<mysql.RowDataPacket[]>(
-      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
-    );
-    const tables = tableRows.map((r) => String(r.t));
+    const tables = await baseTables(locker);
     if (tables.length === 0)
       throw new Error(`pra-database: database ${creds.name} on the primary has no tables: nothing to copy`);
     await locker.query(`LOCK TABLES ${tables.map((t) => `\`${t.replace(/`/g, "``")}\` READ`).join(", ")}`);
@@ -95,7 +38,7 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
     };
     await reader.query("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     await reader.query("START TRANSACTION WITH CONSISTENT SNAPSHOT");
-    const [[now]] = await reader.query<mysql.RowDataPacket[]>(
+    const [[now]] = await reader.query<import("mysql2/promise").RowDataPacket[]>(
       "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ') AS t",
     );
     const snapshotTime = String(now.t);
@@ -110,24 +53,13 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
       }),
       timeoutMs: 6 * 3600_000,
       onStderr: (chunk) => {
+        // The dump's own snapshot exists from here on: writers may go on.
         if (chunk.includes(SNAPSHOT_STARTED)) void unlock();
         const got = /received dump\.sql\.gz \((\d+) bytes\)/.exec(chunk);
         if (got) dumpBytes = Number(got[1]);
       },
     });
-    const hashes: TableHash[] = [];
-    const sql: string[] = [];
-    for (const table of tables) {
-      const [cols] = await reader.query<mysql.RowDataPacket[]>(
-        "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
-        [table],
-      );
-      const query = tableHashSql(
-        table,
-        cols.map((c) => String(c.c)),
-      );
-      sql.push(query);
-    }
+    const queries = await hashQueries(reader, tables);
     const result = await dump;
     await unlock();
     if (result.code !== 0) {
@@ -138,13 +70,9 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
         .trim();
       throw new Error(`pra-database: the dump failed (exit ${result.code}): ${why}`);
     }
-    for (const query of sql) {
-      const [[row]] = await reader.query<mysql.RowDataPacket[]>({ sql: query, rowsAsArray: true });
-      const [table, rows, crc32, md5] = row as unknown as string[];
-      hashes.push({ table, rows, crc32, md5 });
-    }
+    const hashes = await runHashes(reader, queries);
     await reader.query("COMMIT");
-    await send(kit, plan.run, "hashes.sql", `${sql.join("\n")}\n`);
+    await send(kit, plan.run, "hashes.sql", `${queries.join("\n")}\n`);
     await send(kit, plan.run, "primary-hashes.tsv", hashesTsv(hashes));
     await send(kit, plan.run, "db.json", `${JSON.stringify({ snapshotTime, dumpBytes, tables: tables.length })}\n`);
     const rows = hashes.reduce((n, h) => n + Number(h.rows), 0);

@@ -2,51 +2,72 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { knownHostsLine } from "../components/knownHosts";
-import type { StepInput } from "./plan";
+import type { Source, StepInput } from "./plan";
 import { pinnedSshOptions } from "./primary/standbySsh";
 
-export interface SshKit {
-  /** ssh argv prefix for the standby, pinned. */
-  standbySsh: string[];
+export interface PrimaryAccess {
   /** ssh argv prefix for the primary, pinned (ssh source only). */
   primarySsh?: string[];
   /** Removes the private keys from disk. */
   dispose(): void;
 }
 
-/** Writes the keys that arrived on stdin into a private temp dir, for OpenSSH to read. */
-export function sshKit(input: StepInput): SshKit {
+export interface SshKit extends PrimaryAccess {
+  /** ssh argv prefix for the standby, pinned. */
+  standbySsh: string[];
+}
+
+/** A private temp dir for keys that arrived on stdin, for OpenSSH to read. */
+function keyDir() {
   const dir = mkdtempSync(join(tmpdir(), "pra-sync-"));
-  const write = (name: string, body: string) => {
-    writeFileSync(join(dir, name), body.endsWith("\n") ? body : `${body}\n`, { mode: 0o600 });
-    return join(dir, name);
+  return {
+    write(name: string, body: string): string {
+      writeFileSync(join(dir, name), body.endsWith("\n") ? body : `${body}\n`, { mode: 0o600 });
+      return join(dir, name);
+    },
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
-  const { standby, source } = input.plan;
-  const standbyKey = write("standby_key", input.secrets.standbyPrivateKey);
-  const standbyKnown = write(
+}
+
+/** How to reach the primary: nothing to set up for a local source; a pinned ssh command otherwise. */
+export function primaryAccess(source: Source, primaryPrivateKey: string | undefined): PrimaryAccess {
+  if (source.kind !== "ssh") return { dispose() {} };
+  if (!primaryPrivateKey) {
+    throw new Error(
+      "source is ssh but no primarySshPrivateKey was given: pulumi config set --secret primarySshPrivateKey < key",
+    );
+  }
+  const keys = keyDir();
+  const key = keys.write("primary_key", primaryPrivateKey);
+  const known = keys.write("primary_known_hosts", knownHostsLine(source.hostKeyAlias, undefined, source.hostPublicKey));
+  return {
+    primarySsh: ["ssh", ...pinnedSshOptions(source, key, known), `${source.user}@${source.host}`],
+    dispose: keys.dispose,
+  };
+}
+
+/** Keys and pinned ssh commands for both ends of a sync step. */
+export function sshKit(input: StepInput): SshKit {
+  const primary = primaryAccess(input.plan.source, input.secrets.primaryPrivateKey);
+  const keys = keyDir();
+  const { standby } = input.plan;
+  const standbyKey = keys.write("standby_key", input.secrets.standbyPrivateKey);
+  const standbyKnown = keys.write(
     "standby_known_hosts",
     knownHostsLine(standby.hostKeyAlias, undefined, standby.hostPublicKey),
   );
-  const kit: SshKit = {
+  return {
+    primarySsh: primary.primarySsh,
     standbySsh: ["ssh", ...pinnedSshOptions(standby, standbyKey, standbyKnown), `${standby.user}@${standby.host}`],
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
+    dispose() {
+      primary.dispose();
+      keys.dispose();
+    },
   };
-  if (source.kind === "ssh") {
-    if (!input.secrets.primaryPrivateKey) {
-      kit.dispose();
-      throw new Error(
-        "source is ssh but no primarySshPrivateKey was given: pulumi config set --secret primarySshPrivateKey < key",
-      );
-    }
-    const key = write("primary_key", input.secrets.primaryPrivateKey);
-    const known = write("primary_known_hosts", knownHostsLine(source.hostKeyAlias, undefined, source.hostPublicKey));
-    kit.primarySsh = ["ssh", ...pinnedSshOptions(source, key, known), `${source.user}@${source.host}`];
-  }
-  return kit;
 }
 
 /** argv that runs a bash script (given on stdin) as root on the primary. */
-export function primaryShell(kit: SshKit): string[] {
-  if (kit.primarySsh) return [...kit.primarySsh, "sudo -n bash -s"];
+export function primaryShell(access: PrimaryAccess): string[] {
+  if (access.primarySsh) return [...access.primarySsh, "sudo -n bash -s"];
   return process.getuid?.() === 0 ? ["bash", "-s"] : ["sudo", "-n", "bash", "-s"];
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { primaryFingerprint } from "../sync/fingerprint";
 import { renderReadDbCredentials } from "../sync/primary/dumpDb";
 import { makeEd25519Key, type ProgramRun, runProgram, validConfig } from "./harness";
 import { type Lab, startLab } from "./lab/lab";
@@ -283,6 +284,21 @@ describe("a failed or interrupted sync leaves the last good copy serving", () =>
   }, 600_000);
 });
 
+describe("Apache site config", () => {
+  it("a site config Apache rejects is refused, and the live site keeps serving", async () => {
+    const before = (await lab.standby.exec("readlink /srv/pra/current")).stdout.trim();
+    const conf = "/etc/apache2/sites-available/blog.conf";
+    await lab.primary.exec(`cp ${conf} /root/blog.conf && echo 'NoSuchDirective on' >> ${conf}`);
+    try {
+      await expect(sync("run-bad-apache")).rejects.toThrow(/Apache rejects the primary's site config/);
+    } finally {
+      await lab.primary.exec(`mv /root/blog.conf ${conf}`);
+    }
+    expect((await lab.standby.exec("readlink /srv/pra/current")).stdout.trim()).toBe(before);
+    expect(await home()).toMatch(/^HTTP\/1\.1 200/);
+  }, 600_000);
+});
+
 describe("source=local: the sync runs on the primary itself", () => {
   it("syncs from the primary's own web root and socket", async () => {
     const title = `Local source ${Date.now()}`;
@@ -325,4 +341,38 @@ describe("recovery points", () => {
     expect(rec.bytesSent).toBeGreaterThan(0);
     expect((await lab.standby.exec("ls /srv/pra/current/")).stdout).toMatch(/dump\.sql\.gz/);
   });
+
+  it("the primary's fingerprint equals the newest record while nothing changed (what lets the nightly job skip)", async () => {
+    const rec = JSON.parse((await lab.standby.exec("cat /srv/pra/current/record.json")).stdout);
+    const fingerprint = await primaryFingerprint({
+      source: {
+        kind: "ssh",
+        host: lab.primary.address,
+        port: 22,
+        user: "pra",
+        hostPublicKey: lab.primary.ssh.hostPublicKey,
+        hostKeyAlias: "pra-primary",
+      },
+      primaryPrivateKey: lab.primary.ssh.privateKey,
+      webRoot: "/var/www/blog",
+      dbSocket: "/run/mysqld/mysqld.sock",
+    });
+    expect(fingerprint.fileDigest).toBe(rec.fileDigest);
+    expect(fingerprint.tables).toEqual(rec.tables);
+    await lab.primary.addComment(1, `changed ${Date.now()}`);
+    const after = await primaryFingerprint({
+      source: {
+        kind: "ssh",
+        host: lab.primary.address,
+        port: 22,
+        user: "pra",
+        hostPublicKey: lab.primary.ssh.hostPublicKey,
+        hostKeyAlias: "pra-primary",
+      },
+      primaryPrivateKey: lab.primary.ssh.privateKey,
+      webRoot: "/var/www/blog",
+      dbSocket: "/run/mysqld/mysqld.sock",
+    });
+    expect(after.tables.wp_comments).not.toEqual(rec.tables.wp_comments);
+  }, 120_000);
 });

@@ -1,0 +1,51 @@
+import { digestFunction } from "./digest";
+import { primaryAccess, primaryShell } from "./keys";
+import { shq } from "./layout";
+import type { Source } from "./plan";
+import { baseTables, connect, hashQueries, openDbSocket, readCredentials, runHashes } from "./primaryDb";
+import { run } from "./proc";
+
+export interface Fingerprint {
+  fileDigest: string;
+  tables: Record<string, { rows: number; crc32: string; md5: string }>;
+}
+
+export interface FingerprintOptions {
+  source: Source;
+  primaryPrivateKey?: string;
+  webRoot: string;
+  dbSocket: string;
+}
+
+/**
+ * Digest of the primary's web root and per-table row hashes, computed exactly as the sync's
+ * recovery point records them: equal fingerprints mean a sync would copy nothing new.
+ */
+export async function primaryFingerprint(opts: FingerprintOptions): Promise<Fingerprint> {
+  const access = primaryAccess(opts.source, opts.primaryPrivateKey);
+  try {
+    const digest = await run(primaryShell(access), {
+      input: `set -euo pipefail\n${digestFunction()}\ntree_digest ${shq(opts.webRoot)}\n`,
+      timeoutMs: 1800_000,
+    });
+    if (digest.code !== 0)
+      throw new Error(`pra-fingerprint: cannot read ${opts.webRoot} on the primary: ${digest.stderr.trim()}`);
+    const creds = await readCredentials(access, opts.webRoot);
+    const socket = await openDbSocket(access, opts.dbSocket);
+    const conn = await connect(socket.socketPath, creds);
+    try {
+      await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+      const hashes = await runHashes(conn, await hashQueries(conn, await baseTables(conn)));
+      await conn.query("COMMIT");
+      return {
+        fileDigest: digest.stdout.trim().split(" ")[0],
+        tables: Object.fromEntries(hashes.map((h) => [h.table, { rows: Number(h.rows), crc32: h.crc32, md5: h.md5 }])),
+      };
+    } finally {
+      await conn.end().catch(() => {});
+      socket.close();
+    }
+  } finally {
+    access.dispose();
+  }
+}
