@@ -203,3 +203,67 @@ describe("bad configuration fails before anything is created", () => {
     await expect(runProgram({ ...validConfig, ...bad })).rejects.toThrow(message);
   });
 });
+
+describe("data sync wiring (syncing mode)", () => {
+  const syncing = { ...validConfig, syncRun: "nightly-20261125T030000Z", webRoot: "/var/www/blog" };
+
+  it("runs the steps in order, each re-run by the run id", async () => {
+    const run = await runProgram(syncing);
+    const steps = run.resources.filter((r) => r.type.startsWith("command:") && r.inputs.create !== "cat");
+    expect(steps.map((r) => r.name)).toEqual([
+      "pra-sync-ready",
+      "pra-sync-install",
+      "pra-sync-files",
+      "pra-sync-database",
+      "pra-sync-import",
+      "pra-sync-switch",
+      "pra-sync-verify",
+    ]);
+    for (const step of steps) expect(step.inputs.triggers).toContain("nightly-20261125T030000Z");
+  });
+
+  it("runner steps carry keys only on stdin; standby steps pin the host key as a non-root user under timeout", async () => {
+    const run = await runProgram(syncing);
+    for (const step of run.byType("command:local:Command").filter((r) => r.inputs.create !== "cat")) {
+      expect(step.inputs.create).toMatch(/^npx --no-install tsx sync\/cli\.ts (ready|files|database)$/);
+      expect(step.secretInputs).toContain("stdin");
+      expect(String(step.inputs.stdin)).toContain("PRIVATE KEY");
+    }
+    const hostKey = String(run.outputs.knownHosts).split(" ").slice(1).join(" ");
+    for (const step of run.byType("command:remote:Command")) {
+      expect(step.inputs.create).toMatch(/^sudo -n timeout 3600 /);
+      expect(step.inputs.create).not.toMatch(/PRIVATE KEY|password/i);
+      const c = step.inputs.connection as Record<string, unknown>;
+      expect(c).toMatchObject({ user: "pra", host: "203.0.113.10", hostKey, dialErrorLimit: 3 });
+      expect(step.secretInputs.some((p) => p.startsWith("connection"))).toBe(true);
+    }
+  });
+
+  it("sends the primary's key (source ssh) as a secret inside stdin, never in the command", async () => {
+    const run = await runProgram(
+      {
+        ...syncing,
+        source: "ssh",
+        primaryHost: "home.example.org",
+        primaryHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPrimaryPrimaryPrimaryPrimaryPrimaryPrimaryPr",
+        primarySshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nPRIMARYSECRET\n-----END OPENSSH PRIVATE KEY-----",
+      },
+      { secretKeys: ["primarySshPrivateKey"] },
+    );
+    const ready = run.resources.find((r) => r.name === "pra-sync-ready");
+    expect(ready?.secretInputs).toContain("stdin");
+    const input = JSON.parse(String(ready?.inputs.stdin));
+    expect(input.secrets.primaryPrivateKey).toContain("PRIMARYSECRET");
+    expect(input.plan.source).toMatchObject({ kind: "ssh", host: "home.example.org", user: "pra", port: 22 });
+    expect(JSON.stringify(run.resources.map((r) => r.inputs.create))).not.toContain("PRIMARYSECRET");
+  });
+
+  it("a config error in the sync keys names the key", async () => {
+    await expect(runProgram({ ...syncing, source: "ssh", primaryHost: "home.example.org" })).rejects.toThrow(
+      /pra:primaryHostKey: is not set/,
+    );
+    await expect(runProgram({ ...syncing, webRoot: "var/www" })).rejects.toThrow(
+      /pra:webRoot: "var\/www" is not an absolute path/,
+    );
+  });
+});
