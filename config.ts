@@ -318,6 +318,10 @@ export interface SyncConfig {
   maxDeletePercent: number;
   readyTimeoutMinutes: number;
   scriptTimeoutMinutes: number;
+  /** Failover onto this recovery point (run id) instead of the newest. */
+  restorePoint?: string;
+  /** DNS switch by hook on failover, and back on failback. */
+  dns?: { hookCommand: string; primaryAddress: string };
 }
 
 function absolutePath(get: RawConfig, key: string, fallback: string): string {
@@ -330,6 +334,27 @@ function absolutePath(get: RawConfig, key: string, fallback: string): string {
     );
   }
   return value.replace(/\/+$/, "");
+}
+
+function parseDnsHook(get: RawConfig): SyncConfig["dns"] {
+  const hookCommand = optionalString(get, "dnsHookCommand");
+  const primaryAddress = optionalString(get, "dnsPrimaryAddress");
+  if (!hookCommand && !primaryAddress) return undefined;
+  if (!hookCommand) {
+    throw new ConfigError(
+      "dnsHookCommand",
+      "is not set but dnsPrimaryAddress is",
+      "pulumi config set dnsHookCommand './scripts/my-dns-update'",
+    );
+  }
+  if (!primaryAddress || net.isIP(primaryAddress) === 0) {
+    throw new ConfigError(
+      "dnsPrimaryAddress",
+      `${show(primaryAddress ?? "")} is not an IP address; the hook needs it to point the name back at the primary after a failback`,
+      "pulumi config set dnsPrimaryAddress 198.51.100.7",
+    );
+  }
+  return { hookCommand, primaryAddress };
 }
 
 /** Validates the keys of the data sync: where the data comes from and how the standby keeps it. */
@@ -351,6 +376,8 @@ export function parseSyncConfig(get: RawConfig): Omit<SyncConfig, "primaryPrivat
     maxDeletePercent: parseInteger(get, "maxDeletePercent", 10, 0, 100),
     readyTimeoutMinutes: parseInteger(get, "readyTimeoutMinutes", 15, 1, 120),
     scriptTimeoutMinutes: parseInteger(get, "scriptTimeoutMinutes", 60, 1, 1440),
+    restorePoint: runId(get, "restorePoint") || undefined,
+    dns: parseDnsHook(get),
   } as const;
   if (source === "local") return base;
   const host = requireString(get, "primaryHost", "home.example.org");

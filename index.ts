@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { StandbyActivation } from "./components/activation";
 import { renderCloudConfig } from "./components/cloudConfig";
 import { estimateMonthlyCost } from "./components/cost";
 import { DataSync } from "./components/dataSync";
@@ -9,6 +10,7 @@ import { StandbyNetwork } from "./components/network";
 import { RecoveryPoint } from "./components/recoveryPoint";
 import { StandbyKeys } from "./components/sshKeys";
 import { StandbyInstance } from "./components/standbyInstance";
+import type { StepTarget } from "./components/steps";
 import { loadSiteConfig, loadSyncConfig } from "./config";
 
 const cfg = loadSiteConfig();
@@ -55,27 +57,40 @@ const standby = instanceWanted
     })
   : undefined;
 
+const target: StepTarget = {
+  host: network.floatingIpAddress,
+  user: cfg.sshUser,
+  hostPublicKey: keys.hostPublicKey,
+  hostKeyAlias: cfg.hostKeyAlias,
+  privateKey: keys.clientPrivateKey,
+  source: syncCfg.primary ? { kind: "ssh", ...syncCfg.primary, hostKeyAlias: "pra-primary" } : { kind: "local" },
+  primaryPrivateKey: syncCfg.primaryPrivateKey,
+  webRoot: syncCfg.webRoot,
+  apacheSiteConfig: syncCfg.apacheSiteConfig,
+  primaryDbSocket: syncCfg.primaryDbSocket,
+  readyTimeoutSeconds: syncCfg.readyTimeoutMinutes * 60,
+  scriptTimeoutSeconds: syncCfg.scriptTimeoutMinutes * 60,
+};
+const standbyParams = {
+  webRoot: syncCfg.webRoot,
+  siteHostname: cfg.siteHostname,
+  keep: syncCfg.keepRecoveryPoints,
+  maxDeletePercent: syncCfg.maxDeletePercent,
+};
+
 const sync =
   standby && cfg.mode === "syncing"
-    ? new DataSync(`${name}-sync`, {
-        run: cfg.syncRun,
-        host: network.floatingIpAddress,
-        user: cfg.sshUser,
-        hostPublicKey: keys.hostPublicKey,
-        hostKeyAlias: cfg.hostKeyAlias,
-        privateKey: keys.clientPrivateKey,
-        source: syncCfg.primary ? { kind: "ssh", ...syncCfg.primary, hostKeyAlias: "pra-primary" } : { kind: "local" },
-        primaryPrivateKey: syncCfg.primaryPrivateKey,
-        apacheSiteConfig: syncCfg.apacheSiteConfig,
-        primaryDbSocket: syncCfg.primaryDbSocket,
-        standby: {
-          webRoot: syncCfg.webRoot,
-          siteHostname: cfg.siteHostname,
-          keep: syncCfg.keepRecoveryPoints,
-          maxDeletePercent: syncCfg.maxDeletePercent,
-        },
-        readyTimeoutSeconds: syncCfg.readyTimeoutMinutes * 60,
-        scriptTimeoutSeconds: syncCfg.scriptTimeoutMinutes * 60,
+    ? new DataSync(`${name}-sync`, { run: cfg.syncRun, target, standby: standbyParams, instance: standby.server })
+    : undefined;
+const activation =
+  standby && (cfg.mode === "active" || cfg.mode === "drill")
+    ? new StandbyActivation(`${name}-activation`, {
+        trigger: cfg.mode === "drill" ? cfg.drillRun : standby.instanceId,
+        target,
+        standby: standbyParams,
+        restorePoint: syncCfg.restorePoint,
+        public: cfg.mode === "active",
+        dns: syncCfg.dns,
         instance: standby.server,
       })
     : undefined;
@@ -83,6 +98,8 @@ const recoveryPointKeeper = new RecoveryPoint(`${name}-recovery`, { record: sync
 
 export const mode = cfg.mode;
 export const recoveryPoint = recoveryPointKeeper.record;
+/** What the standby's own check found after a failover or drill: its newest post and live recovery point. */
+export const standbyCheck = activation?.verification;
 export const floatingIp = network.floatingIpAddress;
 export const hostKeyAlias = cfg.hostKeyAlias;
 export const knownHosts = pulumi

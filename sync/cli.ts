@@ -1,10 +1,11 @@
 /**
  * Entry point of the sync steps that run where Pulumi runs (the primary itself, or a runner that
- * reaches it over SSH): `tsx sync/cli.ts ready|files|database`, with {plan, secrets} as JSON on stdin
+ * reaches it over SSH): `tsx sync/cli.ts ready|files|database|health`, with {plan, secrets} as JSON on stdin
  * so that no key or password is ever on a command line.
  */
 import { pushDatabase } from "./database";
 import { pushFiles } from "./files";
+import { checkHealth } from "./health";
 import { sshKit } from "./keys";
 import type { StepInput } from "./plan";
 import { waitForStandby } from "./ready";
@@ -13,6 +14,10 @@ const steps = {
   ready: (input: StepInput, kit: ReturnType<typeof sshKit>) => waitForStandby(input.plan, kit.standbySsh),
   files: pushFiles,
   database: pushDatabase,
+  health: (input: StepInput) => {
+    if (!input.health) throw new Error("pra-health: no health check given");
+    return checkHealth(input.plan, input.health);
+  },
 } as const;
 
 async function readStdin(): Promise<string> {

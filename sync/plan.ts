@@ -27,7 +27,16 @@ export interface SyncSecrets {
   primaryPrivateKey?: string;
 }
 
+/** What the outside health check after a failover expects. */
+export interface HealthCheck {
+  siteHostname: string;
+  /** Id of the newest published post, as pra-verify found it on the standby. */
+  newestPostId: number;
+  timeoutSeconds: number;
+}
+
 export interface StepInput {
   plan: SyncPlan;
   secrets: SyncSecrets;
+  health?: HealthCheck;
 }

@@ -18,9 +18,17 @@ export interface CommandLog {
   ms: number;
 }
 
-function exec(argv: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function exec(
+  argv: string[],
+  input: string,
+  env?: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: PROJECT, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: PROJECT,
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -58,9 +66,16 @@ export function labHooks(
     publicKey: opts.pinnedHostKey ?? lab.standby.ssh.hostPublicKey,
   };
   const client = { privateKey: lab.standby.ssh.privateKey, publicKey: publicOf(lab.standby.ssh.privateKey) };
-  const record = async (name: string, kind: "local" | "remote", create: string, argv: string[], input: string) => {
+  const record = async (
+    name: string,
+    kind: "local" | "remote",
+    create: string,
+    argv: string[],
+    input: string,
+    env?: Record<string, string>,
+  ) => {
     const started = Date.now();
-    const r = await exec(argv, input);
+    const r = await exec(argv, input, env);
     log.push({ name, kind, create, ...r, ms: Date.now() - started });
     if (r.code !== 0) throw new Error(`${name}: command failed (exit ${r.code}): ${create}\n${r.stderr}`);
     return { stdout: r.stdout, stderr: r.stderr };
@@ -74,8 +89,10 @@ export function labHooks(
     "command:local:Command": async (args: MockResourceArgs, inputs) => {
       const create = String(inputs.create);
       if (create === "cat") return { stdout: String(inputs.stdin ?? ""), stderr: "" };
-      if (!opts.localOnPrimary)
-        return record(args.name, "local", create, ["bash", "-c", create], String(inputs.stdin ?? ""));
+      const env = inputs.environment as Record<string, string> | undefined;
+      if (!opts.localOnPrimary) {
+        return record(args.name, "local", create, ["bash", "-c", create], String(inputs.stdin ?? ""), env);
+      }
       // source=local: Pulumi itself runs on the primary, so its local commands run there.
       const started = Date.now();
       const r = await lab.primary.exec(`cd ${PROJECT} && ${create}`, {

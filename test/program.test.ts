@@ -60,9 +60,9 @@ describe("standby mode (praActive=false, no sync run)", () => {
 
 describe("instance modes", () => {
   it.each([
-    ["active", { praActive: "true" }, 4, []],
+    ["active", { praActive: "true" }, 4, ["command:remote:Command"]],
     ["syncing", { syncRun: "nightly-20261125" }, 0, ["command:remote:Command"]],
-    ["drill", { drillRun: "drill-20261125" }, 0, []],
+    ["drill", { drillRun: "drill-20261125" }, 0, ["command:remote:Command"]],
   ])("%s: boots the instance and associates the floating IP", async (mode, extra, webRules, more) => {
     const run = await runProgram({ ...validConfig, ...extra });
     expect(run.outputs.mode).toBe(mode);
@@ -265,5 +265,63 @@ describe("data sync wiring (syncing mode)", () => {
     await expect(runProgram({ ...syncing, webRoot: "var/www" })).rejects.toThrow(
       /pra:webRoot: "var\/www" is not an absolute path/,
     );
+  });
+});
+
+describe("failover and drill activation", () => {
+  const steps = (run: ProgramRun) =>
+    run.resources.filter((r) => r.type.startsWith("command:") && r.inputs.create !== "cat").map((r) => r.name);
+
+  it("failover: activates, checks inside, then from outside on the floating IP, then switches DNS", async () => {
+    const run = await runProgram({
+      ...validConfig,
+      praActive: "true",
+      dnsHookCommand: "./my-dns",
+      dnsPrimaryAddress: "198.51.100.7",
+    });
+    expect(steps(run)).toEqual([
+      "pra-activation-ready",
+      "pra-activation-install",
+      "pra-activation-activate",
+      "pra-activation-verify",
+      "pra-activation-health",
+      "pra-activation-dns",
+    ]);
+    const dns = run.resources.find((r) => r.name === "pra-activation-dns");
+    expect(dns?.inputs).toMatchObject({
+      create: 'export PRA_DNS_ADDRESS="$PRA_STANDBY_ADDRESS"; ./my-dns',
+      delete: 'export PRA_DNS_ADDRESS="$PRA_PRIMARY_ADDRESS"; ./my-dns',
+      environment: {
+        PRA_DNS_NAME: "blog.example.org",
+        PRA_STANDBY_ADDRESS: "203.0.113.10",
+        PRA_PRIMARY_ADDRESS: "198.51.100.7",
+      },
+    });
+    // The activation re-runs for a replaced instance.
+    expect(run.resources.find((r) => r.name === "pra-activation-activate")?.inputs.triggers).toContain(
+      "pra-standby-server-id",
+    );
+  });
+
+  it("failover onto a chosen recovery point restores it before activating", async () => {
+    const run = await runProgram({ ...validConfig, praActive: "true", restorePoint: "nightly-20261120T030000Z" });
+    expect(steps(run)).toContain("pra-activation-restore");
+    const restore = run.resources.find((r) => r.name === "pra-activation-restore");
+    expect(restore?.inputs.create).toMatch(/pra-restore nightly-20261120T030000Z$/);
+  });
+
+  it("live drill: checks inside only, with the web closed and no DNS change", async () => {
+    const run = await runProgram({
+      ...validConfig,
+      drillRun: "drill-1",
+      dnsHookCommand: "./my-dns",
+      dnsPrimaryAddress: "198.51.100.7",
+    });
+    expect(steps(run)).toEqual([
+      "pra-activation-ready",
+      "pra-activation-install",
+      "pra-activation-activate",
+      "pra-activation-verify",
+    ]);
   });
 });

@@ -1,4 +1,7 @@
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { primaryFingerprint } from "../sync/fingerprint";
 import { renderReadDbCredentials } from "../sync/primary/dumpDb";
@@ -375,4 +378,58 @@ describe("recovery points", () => {
     });
     expect(after.tables.wp_comments).not.toEqual(rec.tables.wp_comments);
   }, 120_000);
+});
+
+describe("failover onto the standby", () => {
+  it("a fresh instance serves the newest recovery point from outside, and DNS is switched by the hook", async () => {
+    // What a new instance booted from the image looks like: no site, no web root link, no site DB user.
+    await lab.standby.exec(
+      "a2dissite -q pra-site; rm -f /etc/apache2/sites-available/pra-site.conf /var/www/blog; apache2ctl graceful; mariadb -e \"DROP USER IF EXISTS 'wp'@'localhost'\"",
+    );
+    const dnsFile = join(tmpdir(), `pra-dns-${Date.now()}`);
+    const started = Date.now();
+    const result = await runProgram(
+      {
+        ...syncConfig(""),
+        praActive: "true",
+        dnsHookCommand: `echo "$PRA_DNS_NAME $PRA_DNS_ADDRESS" > ${dnsFile}`,
+        dnsPrimaryAddress: lab.primary.address,
+      },
+      { hooks: labHooks(lab, log), secretKeys: ["primarySshPrivateKey"] },
+    );
+    timings.failover = Date.now() - started;
+    expect(result.outputs.mode).toBe("active");
+    expect(String(result.outputs.standbyCheck)).toMatch(/^newest-post \d+$/m);
+    const health = log.filter((l) => l.name === "pra-activation-health").pop();
+    expect(health?.stdout).toMatch(/WordPress answers for blog\.example\.test on 10\.231\.7\.20 with the newest post/);
+    expect(readFileSync(dnsFile, "utf8")).toBe(`blog.example.test ${lab.standby.address}\n`);
+    // From outside the standby, as a visitor whose DNS now points at it.
+    const page = execFileSync(
+      "curl",
+      ["-sS", "--resolve", `blog.example.test:80:${lab.standby.address}`, "http://blog.example.test/"],
+      {
+        encoding: "utf8",
+      },
+    );
+    const newest = (
+      await lab.primary.sql(
+        "SELECT post_title FROM wp_posts WHERE post_type='post' AND post_status='publish' ORDER BY post_date DESC, ID DESC LIMIT 1",
+        "wordpress",
+      )
+    ).trim();
+    expect(page).toContain(newest.split(" ")[0]);
+  }, 600_000);
+
+  it("onto a chosen older recovery point: its database comes back, verified", async () => {
+    const points = (await lab.standby.exec("ls -1t /srv/pra/generations")).stdout.trim().split("\n");
+    const older = points[points.length - 1];
+    const rec = JSON.parse((await lab.standby.exec(`cat /srv/pra/generations/${older}/record.json`)).stdout);
+    await runProgram(
+      { ...syncConfig(""), praActive: "true", restorePoint: older },
+      { hooks: labHooks(lab, log), secretKeys: ["primarySshPrivateKey"] },
+    );
+    expect((await lab.standby.exec("readlink /srv/pra/current")).stdout.trim()).toBe(`generations/${older}`);
+    const rows = (await lab.standby.sql("SELECT COUNT(*) FROM wp_posts", "wordpress")).trim();
+    expect(Number(rows)).toBe(rec.tables.wp_posts.rows);
+  }, 600_000);
 });

@@ -9,7 +9,9 @@ export function renderImport(): string {
   return `${prelude("import")}
 run="\${1:?usage: pra-import RUN}"
 run_id_ok "$run"
+# A run being received, or (to restore an older recovery point) a kept generation.
 dir="$DATA/incoming/$run"
+[ -d "$dir" ] || dir="$DATA/generations/$run"
 for f in dump.sql.gz hashes.sql primary-hashes.tsv www/wp-config.php; do
   [ -s "$dir/$f" ] || fail "$dir/$f is missing: the transfer of run $run did not finish"
 done

@@ -4,6 +4,7 @@ import { renderActivate } from "./activate";
 import { renderImport } from "./importDb";
 import type { StandbyParams } from "./params";
 import { renderReceive } from "./receive";
+import { renderRestore } from "./restore";
 import { renderSwitch } from "./switchLive";
 import { renderVerify } from "./verify";
 
@@ -14,6 +15,7 @@ export function standbyScripts(p: StandbyParams): Record<string, string> {
     "pra-receive": renderReceive(),
     "pra-import": renderImport(),
     "pra-switch": renderSwitch(p),
+    "pra-restore": renderRestore(),
     "pra-activate": renderActivate(p),
     "pra-verify": renderVerify(p),
   };

@@ -1,4 +1,5 @@
 import { digestFunction } from "../digest";
+import { swapDatabaseFunction } from "../swapDatabase";
 import { prelude, type StandbyParams } from "./params";
 import { wpCleanupFunction } from "./wpCleanup";
 
@@ -11,6 +12,7 @@ export function renderSwitch(p: StandbyParams): string {
   return `${prelude("switch")}
 ${digestFunction()}
 ${wpCleanupFunction()}
+${swapDatabaseFunction()}
 run="\${1:?usage: pra-switch RUN}"
 run_id_ok "$run"
 keep=${p.keep}
@@ -45,7 +47,6 @@ fi
 wp_cleanup "$in/www"
 live=$(php "$BIN/pra-wpconfig.php" "$in/www/wp-config.php" name)
 staging="\${live}__pra_staging"
-old_schema="\${live}__pra_old"
 "$BIN/pra-activate" --check-config "$in/apache/site.conf"
 
 # 4. Flip the files: one rename of a symlink.
@@ -56,17 +57,8 @@ mv -Tf "$DATA/current.new" "$DATA/current"
 say "files of run $run are live"
 
 # 5. Swap the database: all tables in one RENAME TABLE, which is all-or-nothing.
-tables=$(mysql_root -N -B -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$staging'")
-if [ -n "$tables" ]; then
-  current_tables=$(mysql_root -N -B -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$live'")
-  rename=""
-  mysql_root -e "DROP DATABASE IF EXISTS \\\`$old_schema\\\`; CREATE DATABASE \\\`$old_schema\\\`; CREATE DATABASE IF NOT EXISTS \\\`$live\\\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-  while read -r t; do [ -n "$t" ] && rename+="\\\`$live\\\`.\\\`$t\\\` TO \\\`$old_schema\\\`.\\\`$t\\\`, "; done <<< "$current_tables"
-  while read -r t; do rename+="\\\`$staging\\\`.\\\`$t\\\` TO \\\`$live\\\`.\\\`$t\\\`, "; done <<< "$tables"
-  mysql_root -e "RENAME TABLE \${rename%, }"
-  mysql_root -e "DROP DATABASE \\\`$old_schema\\\`; DROP DATABASE \\\`$staging\\\`"
-  say "database of run $run is live"
-fi
+swap_database "$live" "$staging"
+say "database of run $run is live"
 php "$BIN/pra-wpconfig.php" "$gen/www/wp-config.php" user-sql | mysql_root
 
 # 6. The recovery point's record, then the newest $keep are kept.

@@ -1,0 +1,88 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { layout } from "../sync/layout";
+import { renderInstaller } from "../sync/standby/install";
+import type { StandbyParams } from "../sync/standby/params";
+import { StepFactory, type StepTarget } from "./steps";
+
+export interface DnsSwitch {
+  /** Shell command that points the blog's name at $PRA_DNS_ADDRESS (run where Pulumi runs). */
+  hookCommand: string;
+  /** The primary's public address, restored by the same hook when the failover ends. */
+  primaryAddress: string;
+}
+
+export interface StandbyActivationArgs {
+  /** Changes whenever the standby must be activated anew: the instance id, or the drill's run id. */
+  trigger: pulumi.Input<string>;
+  target: StepTarget;
+  standby: StandbyParams;
+  /** Serve this recovery point (a run id) instead of the newest. Default: the newest. */
+  restorePoint?: string;
+  /**
+   * true for a failover: after the inside check, WordPress must also answer from outside on the
+   * floating IP, and DNS is switched. false for a live drill (web closed to the public).
+   */
+  public: boolean;
+  /** How DNS follows a failover by hook. Default: not switched by hook. */
+  dns?: DnsSwitch;
+  /** Seconds the outside health check may take. Default 300. */
+  healthTimeoutSeconds?: number;
+  instance?: pulumi.Resource;
+}
+
+/**
+ * Makes a booted standby serve the newest (or a chosen) recovery point: the scripts, the site and
+ * its clean-up, the inside check (pra-verify), then for a real failover the outside check on the
+ * floating IP and the DNS switch. `pulumi up` does not report success before all of it passed.
+ */
+export class StandbyActivation extends pulumi.ComponentResource {
+  /** What pra-verify printed: the newest post and the live recovery point's record. */
+  readonly verification: pulumi.Output<string>;
+
+  constructor(name: string, args: StandbyActivationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pra:components:StandbyActivation", name, {}, opts);
+    const childOpts = { parent: this, deletedWith: args.instance };
+    const steps = new StepFactory(name, args.target, args.trigger, childOpts);
+    const ready = steps.runner("ready", []);
+    const install = steps.standby("install", "bash -s", [ready], renderInstaller(args.standby));
+    const restored = args.restorePoint
+      ? steps.standby("restore", `${layout.bin}/pra-restore ${args.restorePoint}`, [install])
+      : install;
+    const activated = steps.standby("activate", `${layout.bin}/pra-activate`, [restored]);
+    const verified = steps.standby("verify", `${layout.bin}/pra-verify`, [activated]);
+    this.verification = verified.stdout;
+    if (args.public) {
+      const newestPostId = verified.stdout.apply((out) => Number(/^newest-post (\d+)$/m.exec(out)?.[1] ?? 0));
+      const health = steps.runner(
+        "health",
+        [verified],
+        newestPostId.apply((id) => ({
+          health: {
+            siteHostname: args.standby.siteHostname,
+            newestPostId: id,
+            timeoutSeconds: args.healthTimeoutSeconds ?? 300,
+          },
+        })),
+      );
+      if (args.dns) {
+        new command.local.Command(
+          `${name}-dns`,
+          {
+            // The delete runs when the failover ends (praActive=false): it points the name back at the primary.
+            create: `export PRA_DNS_ADDRESS="$PRA_STANDBY_ADDRESS"; ${args.dns.hookCommand}`,
+            delete: `export PRA_DNS_ADDRESS="$PRA_PRIMARY_ADDRESS"; ${args.dns.hookCommand}`,
+            environment: {
+              PRA_DNS_NAME: args.standby.siteHostname,
+              PRA_STANDBY_ADDRESS: args.target.host,
+              PRA_PRIMARY_ADDRESS: args.dns.primaryAddress,
+            },
+            logging: "stdoutAndStderr",
+          },
+          { parent: this, dependsOn: [health] },
+        );
+      }
+    }
+    this.registerOutputs({ verification: this.verification });
+  }
+}
