@@ -49,7 +49,9 @@ export class StandbyActivation extends pulumi.ComponentResource {
     const restored = args.restorePoint
       ? steps.standby("restore", `${layout.bin}/pra-restore ${args.restorePoint}`, [install])
       : install;
-    const activated = steps.standby("activate", `${layout.bin}/pra-activate`, [restored]);
+    const activated = steps.standby("activate", `${layout.bin}/pra-activate${args.public ? " --failover" : ""}`, [
+      restored,
+    ]);
     const verified = steps.standby("verify", `${layout.bin}/pra-verify`, [activated]);
     this.verification = verified.stdout;
     if (args.public) {

@@ -3,7 +3,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failbackData } from "../sync/failback/failback";
 import { primaryFingerprint } from "../sync/fingerprint";
+import { sshKit } from "../sync/keys";
+import type { StepInput } from "../sync/plan";
 import { renderReadDbCredentials } from "../sync/primary/dumpDb";
 import { makeEd25519Key, type ProgramRun, runProgram, validConfig } from "./harness";
 import { type Lab, startLab } from "./lab/lab";
@@ -428,8 +431,107 @@ describe("failover onto the standby", () => {
       { ...syncConfig(""), praActive: "true", restorePoint: older },
       { hooks: labHooks(lab, log), secretKeys: ["primarySshPrivateKey"] },
     );
-    expect((await lab.standby.exec("readlink /srv/pra/current")).stdout.trim()).toBe(`generations/${older}`);
+    // The failover serves its own copy of that point, so the recovery point itself stays untouched.
+    expect((await lab.standby.exec("readlink /srv/pra/current")).stdout.trim()).toMatch(/^generations\/failover-/);
+    expect(JSON.parse((await lab.standby.exec("cat /srv/pra/current/record.json")).stdout).run).toBe(older);
     const rows = (await lab.standby.sql("SELECT COUNT(*) FROM wp_posts", "wordpress")).trim();
     expect(Number(rows)).toBe(rec.tables.wp_posts.rows);
+  }, 600_000);
+});
+
+describe("failback", () => {
+  const failbackInput = (primaryPort = 22): StepInput => ({
+    plan: {
+      run: "failback",
+      standby: {
+        host: lab.standby.address,
+        port: 22,
+        user: "pra",
+        hostPublicKey: lab.standby.ssh.hostPublicKey,
+        hostKeyAlias: "pra-standby",
+      },
+      source: {
+        kind: "ssh",
+        host: lab.primary.address,
+        port: primaryPort,
+        user: "pra",
+        hostPublicKey: lab.primary.ssh.hostPublicKey,
+        hostKeyAlias: "pra-primary",
+      },
+      webRoot: "/var/www/blog",
+      apacheSiteConfig: "/etc/apache2/sites-available/blog.conf",
+      dbSocket: "/run/mysqld/mysqld.sock",
+      readyTimeoutSeconds: 60,
+      ioTimeoutSeconds: 300,
+    },
+    secrets: { standbyPrivateKey: lab.standby.ssh.privateKey, primaryPrivateKey: lab.primary.ssh.privateKey },
+  });
+
+  async function failback(input: StepInput): Promise<string[]> {
+    const kit = sshKit(input);
+    const lines: string[] = [];
+    try {
+      await failbackData(input, kit, (l) => lines.push(l));
+      return lines;
+    } finally {
+      kit.dispose();
+    }
+  }
+
+  it("refuses while the primary is unreachable, and the standby keeps serving", async () => {
+    await expect(failback(failbackInput(2))).rejects.toThrow(/the primary does not answer.*staying failed over/s);
+    expect(await home()).toMatch(/^HTTP\/1\.1 200/);
+  }, 120_000);
+
+  it("brings a post, a comment and an upload written on the standby back to the primary, verified", async () => {
+    const title = `Written during the failover ${Date.now()}`;
+    // What WordPress writes for a new post and an approved comment.
+    const postId = Number(
+      (
+        await lab.standby.sql(
+          `INSERT INTO wp_posts (post_author, post_date, post_date_gmt, post_content, post_title, post_excerpt, post_status,
+             comment_status, ping_status, post_name, to_ping, pinged, post_modified, post_modified_gmt, post_content_filtered,
+             post_parent, guid, post_type)
+           VALUES (1, NOW(), UTC_TIMESTAMP(), 'written on the standby', '${title}', '', 'publish', 'open', 'open',
+             'written-during-the-failover', '', '', NOW(), UTC_TIMESTAMP(), '', 0, '', 'post');
+           SELECT LAST_INSERT_ID();`,
+          "wordpress",
+        )
+      ).trim(),
+    );
+    await lab.standby.sql(
+      `INSERT INTO wp_comments (comment_post_ID, comment_author, comment_author_email, comment_author_url, comment_author_IP,
+         comment_date, comment_date_gmt, comment_content, comment_approved, comment_agent, comment_type, comment_parent, user_id)
+       VALUES (${postId}, 'Reader', '', '', '', NOW(), UTC_TIMESTAMP(), 'a reader commented on the standby', '1', '', 'comment', 0, 0)`,
+      "wordpress",
+    );
+    await lab.standby.exec(
+      "echo from-standby > /var/www/blog/wp-content/uploads/2026/11/from-standby.txt && chown www-data: /var/www/blog/wp-content/uploads/2026/11/from-standby.txt",
+    );
+    const started = Date.now();
+    const lines = await failback(failbackInput());
+    timings.failback = Date.now() - started;
+    const report = lines.join("\n");
+    expect(report).toContain(title);
+    expect(report).toContain("a reader commented on the standby");
+    expect(report).toContain("2026/11/from-standby.txt");
+    expect(report).toMatch(/safety copy of the primary in \/var\/backups\/pra\/failback-/);
+    expect(report).toMatch(/database back on the primary \(\d+ tables verified\)/);
+
+    expect((await lab.primary.sql(`SELECT post_title FROM wp_posts WHERE ID = ${postId}`, "wordpress")).trim()).toBe(
+      title,
+    );
+    expect(
+      await lab.primary.sql(`SELECT COUNT(*) FROM wp_comments WHERE comment_post_ID = ${postId}`, "wordpress"),
+    ).toMatch(/^1/);
+    expect((await lab.primary.exec("cat /var/www/blog/wp-content/uploads/2026/11/from-standby.txt")).stdout).toBe(
+      "from-standby\n",
+    );
+    expect(await dumpOf(lab.primary)).toBe(await dumpOf(lab.standby));
+    // The primary keeps its own configuration: Super Cache stays on there.
+    expect((await lab.primary.exec("grep -c WP_CACHE /var/www/blog/wp-config.php")).stdout.trim()).toBe("1");
+    expect((await lab.primary.exec("ls /var/backups/pra/failback-*/db.sql.gz")).stdout).toMatch(/db\.sql\.gz/);
+    // No write may land on the standby any more.
+    expect(await home()).toMatch(/^HTTP\/1\.1 503/);
   }, 600_000);
 });

@@ -4,7 +4,8 @@ import { prelude, type StandbyParams } from "./params";
 /**
  * pra-activate: puts the live generation in place on this instance: the web root symlink, the Apache
  * site and the site's database user. Runs after every switch and at every boot (a replaced instance
- * has a fresh root disk). `pra-activate --check-config FILE` only proves Apache accepts FILE.
+ * has a fresh root disk). `pra-activate --failover` first gives the failover its own copy of the
+ * files; `pra-activate --check-config FILE` only proves Apache accepts FILE.
  */
 export function renderActivate(p: StandbyParams): string {
   return `${prelude("activate")}
@@ -27,6 +28,25 @@ check_config() {
 
 if [ "\${1:-}" = "--check-config" ]; then check_config "\${2:?usage: pra-activate --check-config FILE}"; exit 0; fi
 [ -d "$DATA/current/www" ] || { say "no recovery point yet: nothing to activate"; exit 0; }
+
+# A failover serves (and lets WordPress write to) its own copy of the files: generations share
+# unchanged files as hard links, and an in-place write would otherwise alter every recovery point.
+if [ "\${1:-}" = "--failover" ]; then
+  case "$(readlink "$DATA/current")" in
+    generations/failover-*) say "already serving failover copy $(readlink "$DATA/current")" ;;
+    *)
+      fo="failover-$(date -u +%Y%m%dT%H%M%SZ)"
+      rm -rf "$DATA"/generations/failover-*.tmp
+      mkdir -p "$DATA/generations/$fo.tmp"
+      cp -a "$DATA/current/www" "$DATA/current/apache" "$DATA/generations/$fo.tmp/"
+      cp -al "$DATA/current/record.json" "$DATA/generations/$fo.tmp/"
+      mv -T "$DATA/generations/$fo.tmp" "$DATA/generations/$fo"
+      ln -sfn "generations/$fo" "$DATA/current.new"
+      mv -Tf "$DATA/current.new" "$DATA/current"
+      say "serving failover copy $fo (recovery points stay untouched)"
+      ;;
+  esac
+fi
 
 # The primary's web root path becomes a symlink into the live generation.
 if [ -e "$webroot" ] && [ ! -L "$webroot" ]; then mv -T "$webroot" "$webroot.pra-orig"; fi
