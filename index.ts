@@ -106,6 +106,8 @@ export const knownHosts = pulumi
   .all([network.floatingIpAddress, keys.hostPublicKey])
   .apply(([address, hostKey]) => knownHostsLine(cfg.hostKeyAlias, address, hostKey));
 export const sshUser = cfg.sshUser;
+/** The sync's key for the standby (secret): the failback and a by-hand rescue use it. */
+export const syncPrivateKey = keys.clientPrivateKey;
 export const instanceId = standby?.instanceId;
 export const expectedSyncMinutes = cfg.expectedSyncMinutes;
 export const monthlyCost = image.sizeGb.apply((imageGb) =>

@@ -145,11 +145,12 @@ describe("secrets", () => {
     expect(String(server.inputs.userData)).toContain("BEGIN OPENSSH PRIVATE KEY");
   });
 
-  it("exports no private key or secret in plain outputs", async () => {
+  it("exports no private key in plain outputs: the sync key only as a secret", async () => {
     const run = await runProgram({ ...validConfig, praActive: "true" });
-    const text = JSON.stringify(run.outputs);
-    expect(text).not.toContain("PRIVATE KEY");
-    expect(run.secretOutputs).toEqual([]);
+    expect(run.secretOutputs).toEqual(["syncPrivateKey"]);
+    const { syncPrivateKey, ...plain } = run.outputs;
+    expect(String(syncPrivateKey)).toContain("PRIVATE KEY");
+    expect(JSON.stringify(plain)).not.toContain("PRIVATE KEY");
   });
 });
 
