@@ -2,8 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runProgram, validConfig } from "../test/harness";
-import { type CommandLog, labHooks } from "../test/labEngine";
 import { type Lab, startLab } from "../test/lab/lab";
+import { type CommandLog, labHooks } from "../test/labEngine";
 
 /**
  * Sync speed in the lab: a first sync, unchanged syncs, and one after a 50 MB upload, with the
@@ -51,16 +51,21 @@ async function timedSync(run: string): Promise<void> {
     { hooks: labHooks(lab, log), secretKeys: ["primarySshPrivateKey"] },
   );
   const wall = (Date.now() - started) / 1000;
-  const step = (name: string) => ((log.slice(from).find((l) => l.name === `pra-sync-${name}`)?.ms ?? 0) / 1000).toFixed(1);
+  const step = (name: string) =>
+    ((log.slice(from).find((l) => l.name === `pra-sync-${name}`)?.ms ?? 0) / 1000).toFixed(1);
   const files = log.slice(from).find((l) => l.name === "pra-sync-files");
   const sent = /sent (\d+) bytes/.exec(files?.stdout ?? "")?.[1] ?? "?";
-  rows.push(`| ${run} | ${wall.toFixed(1)} | ${step("files")} | ${step("database")} | ${step("import")} | ${step("switch")} | ${sent} |`);
+  rows.push(
+    `| ${run} | ${wall.toFixed(1)} | ${step("files")} | ${step("database")} | ${step("import")} | ${step("switch")} | ${sent} |`,
+  );
 }
 
 it("first sync, three unchanged syncs, one after a 50 MB upload", async () => {
   await timedSync("first");
   for (const n of [1, 2, 3]) await timedSync(`unchanged-${n}`);
-  await lab.primary.exec("head -c 50M /dev/urandom > /var/www/blog/wp-content/uploads/bench.bin && chown www-data: /var/www/blog/wp-content/uploads/bench.bin");
+  await lab.primary.exec(
+    "head -c 50M /dev/urandom > /var/www/blog/wp-content/uploads/bench.bin && chown www-data: /var/www/blog/wp-content/uploads/bench.bin",
+  );
   await timedSync("after-50MB-upload");
   expect(rows).toHaveLength(5);
 }, 900_000);

@@ -1,0 +1,79 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ExitCode, OpsError } from "./exitCodes";
+
+export interface CommonArgs {
+  stack: string;
+  /** The Pulumi project directory (holds Pulumi.yaml and Pulumi.<stack>.yaml). */
+  workDir: string;
+  help: boolean;
+}
+
+export interface NightlyArgs extends CommonArgs {
+  /** Sync even when the primary's fingerprint equals the newest recovery point. */
+  force: boolean;
+}
+
+export interface DrillArgs extends CommonArgs {
+  live: boolean;
+  /** Where the preview drill saves the update plan (default .pra/failover-plan.json). */
+  planFile?: string;
+}
+
+export const nightlyUsage = `Usage: npm run sync:nightly -- [--stack dev] [--work-dir DIR] [--force]
+  Copies the primary to the standby's data volume when it changed: boots the instance (pra:syncRun),
+  syncs, and always tears the instance down again.`;
+
+export const drillUsage = `Usage: npm run drill -- [--stack dev] [--work-dir DIR] [--plan-file FILE] [--live]
+  Without --live: previews a failover on a throw-away copy of the stack config and saves an update plan.
+  With --live: boots the standby on the newest recovery point (pra:drillRun, web closed), reports, tears down.`;
+
+const common = {
+  stack: { type: "string", default: "dev" },
+  "work-dir": { type: "string", default: "." },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+function parse<T extends Record<string, { type: "string" | "boolean" }>>(argv: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new OpsError(ExitCode.Usage, `${(e as Error).message}\n${usage}`);
+  }
+}
+
+function checkStack(stack: string, usage: string): string {
+  // Same shape Pulumi accepts for stack names; also keeps the name safe inside a file name.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(stack)) {
+    throw new OpsError(ExitCode.Usage, `--stack ${JSON.stringify(stack)} is not a stack name\n${usage}`);
+  }
+  return stack;
+}
+
+export function parseNightlyArgs(argv: string[]): NightlyArgs {
+  const v = parse(argv, { ...common, force: { type: "boolean", default: false } }, nightlyUsage);
+  return {
+    stack: checkStack(v.stack, nightlyUsage),
+    workDir: resolve(v["work-dir"]),
+    help: v.help,
+    force: v.force,
+  };
+}
+
+export function parseDrillArgs(argv: string[]): DrillArgs {
+  const v = parse(
+    argv,
+    { ...common, live: { type: "boolean", default: false }, "plan-file": { type: "string" } },
+    drillUsage,
+  );
+  const workDir = resolve(v["work-dir"]);
+  if (v.live && v["plan-file"])
+    throw new OpsError(ExitCode.Usage, `--plan-file is for the preview drill only\n${drillUsage}`);
+  return {
+    stack: checkStack(v.stack, drillUsage),
+    workDir,
+    help: v.help,
+    live: v.live,
+    planFile: v["plan-file"] ? resolve(v["plan-file"]) : undefined,
+  };
+}

@@ -1,0 +1,165 @@
+import { join } from "node:path";
+import type { OutputMap } from "@pulumi/pulumi/automation";
+import type { Fingerprint } from "../fingerprint";
+import { nightlyUsage, parseNightlyArgs } from "./args";
+import type { OpsDeps } from "./deps";
+import { ExitCode, exitCodeMeaning, OpsError } from "./exitCodes";
+import { fingerprintOptions } from "./fingerprintOptions";
+import { acquireLock } from "./lock";
+import { finish, type Outcome, PREFIX } from "./nightlyReport";
+import { changesSince, parseRecoveryRecord, type RecoveryRecord, runId } from "./recoveryRecord";
+import { openSession, refuseWhileActive, type Session } from "./session";
+import { Interruption } from "./signals";
+import { praDir } from "./status";
+import { bootAndTearDown, cleanUpLeftovers } from "./transient";
+import { errorText } from "./workspace";
+
+/**
+ * The nightly job: copy the primary to the standby when it changed, with the instance alive only for
+ * the copy. Returns the exit code (see exitCodes.ts); never throws.
+ */
+export async function runNightly(argv: string[], deps: OpsDeps): Promise<number> {
+  const log = (line: string) => deps.out(`${PREFIX}: ${line}\n`);
+  let args: ReturnType<typeof parseNightlyArgs>;
+  try {
+    args = parseNightlyArgs(argv);
+  } catch (e) {
+    log((e as Error).message);
+    return ExitCode.Usage;
+  }
+  if (args.help) {
+    deps.out(`${nightlyUsage}\n`);
+    return ExitCode.Ok;
+  }
+  let lock: ReturnType<typeof acquireLock>;
+  try {
+    lock = acquireLock(join(praDir(args.workDir), "lock"), `nightly sync of stack ${args.stack}`, log);
+  } catch (e) {
+    log(`${(e as Error).message}. Nothing was done.`);
+    deps.out(`${PREFIX}: FAILED exit=${ExitCode.Locked} (${exitCodeMeaning[ExitCode.Locked]})\n`);
+    return e instanceof OpsError ? e.code : ExitCode.Failed;
+  }
+  const startedAt = deps.now();
+  const interruption = new Interruption(deps.signals, log);
+  interruption.install();
+  let session: Session | undefined;
+  let before: RecoveryRecord | undefined;
+  let outcome: Outcome;
+  try {
+    session = await openSession({
+      job: "nightly",
+      stackName: args.stack,
+      workDir: args.workDir,
+      log,
+      interruption,
+      deps,
+    });
+    before = parseRecoveryRecord((await session.stack.outputs()).recoveryPoint?.value);
+    outcome = await night(session, before, args.force);
+  } catch (e) {
+    const code = e instanceof OpsError ? e.code : ExitCode.Failed;
+    outcome = { code, detail: e instanceof OpsError ? e.message : errorText(e), record: before, instanceMinutes: 0 };
+  } finally {
+    interruption.dispose();
+  }
+  try {
+    await finish(outcome, { args, deps, log, session, startedAt });
+  } finally {
+    lock.release();
+  }
+  return outcome.code;
+}
+
+/** Refusal, leftovers, change check, then the sync with its teardown. */
+async function night(s: Session, before: RecoveryRecord | undefined, force: boolean): Promise<Outcome> {
+  refuseWhileActive(
+    s,
+    "the nightly sync",
+    "A nightly copy would overwrite what was written on the standby since the failover.",
+  );
+  await cleanUpLeftovers(s);
+  if (force) {
+    s.log("--force: syncing without the change check");
+  } else if (!before) {
+    s.log("no recovery point recorded yet: syncing without the change check");
+  } else {
+    const changed = await changedSince(s, before);
+    if (changed.length === 0) {
+      s.log(`unchanged since ${before.snapshotTime}: no instance booted`);
+      return {
+        code: ExitCode.Ok,
+        detail: `unchanged since ${before.snapshotTime}, no instance booted`,
+        record: before,
+        verifiedUnchangedAt: s.deps.now(),
+        instanceMinutes: 0,
+      };
+    }
+    s.log(`changed since ${before.snapshotTime}: ${changed.join(", ")}`);
+  }
+  return sync(s, before);
+}
+
+/**
+ * The primary's fingerprint against the newest recovery point. An unreadable primary fails the night
+ * (exit 6, alert) without booting anything: the sync would fail on the same primary after paying for a
+ * boot, and an unreachable primary is exactly what an operator must hear about first.
+ */
+async function changedSince(s: Session, before: RecoveryRecord): Promise<string[]> {
+  const opts = fingerprintOptions(s.get);
+  s.log(`change check: reading the primary (${opts.source.kind === "ssh" ? opts.source.host : "this machine"})`);
+  let fp: Fingerprint;
+  try {
+    // Leave the wait on a signal (the fingerprint cannot be cancelled). race() handles a rejection
+    // that comes after it settled, so a later signal is no unhandled rejection.
+    const signalled = s.interruption.whenSignalled().then((sig) => {
+      throw new OpsError(ExitCode.Interrupted, `${sig} during the change check, nothing booted`);
+    });
+    fp = await Promise.race([s.deps.fingerprint(opts), signalled]);
+  } catch (e) {
+    if (e instanceof OpsError) throw e;
+    throw new OpsError(
+      ExitCode.PrimaryUnreachable,
+      `cannot read the primary for the change check, nothing booted: ${errorText(e)}`,
+    );
+  }
+  return changesSince(before, fp);
+}
+
+async function sync(s: Session, before: RecoveryRecord | undefined): Promise<Outcome> {
+  const id = runId("nightly", s.deps.now());
+  const boot = await bootAndTearDown(s, "syncRun", id, "runs the data sync");
+  const record = recordOf(boot.outputs) ?? recordOf(boot.teardown.outputs) ?? before;
+  const base = { run: id, record, instanceMinutes: boot.instanceMinutes };
+  if (!boot.teardown.ok) {
+    const upError = boot.error ? ` (the sync had failed too: ${errorText(boot.error, 3)})` : "";
+    return {
+      ...base,
+      code: ExitCode.TeardownFailed,
+      detail:
+        `the instance may still be running: ${boot.teardown.error}${upError}. ` +
+        `Fix: pulumi config rm syncRun --stack ${s.stackName} && pulumi up --stack ${s.stackName}`,
+    };
+  }
+  if (s.interruption.signal) {
+    return { ...base, code: ExitCode.Interrupted, detail: `stopped by ${s.interruption.signal}, instance torn down` };
+  }
+  if (boot.error) {
+    return { ...base, code: ExitCode.Failed, detail: `sync failed, instance torn down: ${errorText(boot.error, 6)}` };
+  }
+  if (record?.run !== id) {
+    return {
+      ...base,
+      code: ExitCode.Failed,
+      detail: `the up succeeded but the recovery point was not updated (it is still run ${record?.run ?? "none"})`,
+    };
+  }
+  return {
+    ...base,
+    code: ExitCode.Ok,
+    detail: `synced ${record.fileEntries ?? "?"} files, ${Object.keys(record.tables).length} tables`,
+  };
+}
+
+function recordOf(outputs: OutputMap | undefined): RecoveryRecord | undefined {
+  return parseRecoveryRecord(outputs?.recoveryPoint?.value);
+}

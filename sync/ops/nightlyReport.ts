@@ -1,0 +1,97 @@
+import { sendAlert } from "./alert";
+import type { OpsDeps } from "./deps";
+import { ExitCode, exitCodeMeaning } from "./exitCodes";
+import { ageHours, formatHours, type RecoveryRecord } from "./recoveryRecord";
+import type { Session } from "./session";
+import { writeStatus } from "./status";
+
+export const PREFIX = "pra nightly";
+
+/** What one night ended with; the summary, status file and alert are all made from it. */
+export interface Outcome {
+  code: ExitCode;
+  /** Why it failed, or what it did. */
+  detail: string;
+  run?: string;
+  record?: RecoveryRecord;
+  verifiedUnchangedAt?: Date;
+  instanceMinutes: number;
+}
+
+export interface FinishContext {
+  args: { stack: string; workDir: string };
+  deps: OpsDeps;
+  log: (line: string) => void;
+  session?: Session;
+  startedAt: Date;
+}
+
+/** Data age, staleness, the summary line, the status file and the alert. */
+export async function finish(outcome: Outcome, c: FinishContext): Promise<void> {
+  const now = c.deps.now();
+  const settings = c.session?.settings;
+  const maxAge = settings?.maxDataAgeHours ?? 26;
+  const dataAge = ageHours(outcome.record?.snapshotTime, now);
+  // The standby is as good as the primary from the last moment they were known equal: a sync's
+  // snapshot, or a change check that found nothing new. A quiet blog is not stale.
+  const currentAsOf = outcome.verifiedUnchangedAt?.toISOString() ?? outcome.record?.snapshotTime;
+  const currentAge = ageHours(currentAsOf, now);
+  // Not judged when the job could not look (refused while failed over, or another run holds the stack).
+  const judged = outcome.code !== ExitCode.RefusedActive && outcome.code !== ExitCode.Locked;
+  const stale = judged && (currentAge === undefined || currentAge > maxAge);
+  if (outcome.code === ExitCode.Ok && stale) {
+    outcome.code = ExitCode.Stale;
+    outcome.detail = `${outcome.detail}; but the newest recovery point (${outcome.record?.snapshotTime ?? "none"}) is older than ${maxAge}h`;
+  }
+  // One line: multi-line pulumi errors are joined, their full text was streamed above.
+  outcome.detail = outcome.detail.replace(/\s*\n\s*/g, " | ");
+  const fields = `run=${outcome.run ?? "-"} data age=${formatHours(dataAge)} instance minutes=${outcome.instanceMinutes.toFixed(1)}`;
+  // A refusal is deliberate (failed over): it is not reported as a failure.
+  const word = outcome.code === ExitCode.Ok ? "ok" : outcome.code === ExitCode.RefusedActive ? "REFUSED" : "FAILED";
+  const summary =
+    outcome.code === ExitCode.Ok
+      ? `${PREFIX}: ok ${fields} (${outcome.detail})`
+      : `${PREFIX}: ${word} exit=${outcome.code} (${exitCodeMeaning[outcome.code]}) ${fields}: ${outcome.detail}`;
+  const statusFile = writeStatus(c.args.workDir, {
+    job: "nightly",
+    stack: c.args.stack,
+    summary,
+    exitCode: outcome.code,
+    result: exitCodeMeaning[outcome.code],
+    run: outcome.run,
+    startedAt: c.startedAt.toISOString(),
+    finishedAt: now.toISOString(),
+    snapshotTime: outcome.record?.snapshotTime,
+    dataAgeHours: dataAge === undefined ? undefined : Number(dataAge.toFixed(2)),
+    verifiedUnchangedAt: outcome.verifiedUnchangedAt?.toISOString(),
+    maxDataAgeHours: maxAge,
+    instanceMinutes: Number(outcome.instanceMinutes.toFixed(2)),
+  });
+  c.log(`status written to ${statusFile}`);
+  // A refusal is a deliberate state (failed over), a lock means another run reports: no alert for those.
+  const quiet: ExitCode[] = [ExitCode.Ok, ExitCode.RefusedActive, ExitCode.Locked];
+  const alertWorthy = !quiet.includes(outcome.code);
+  if (settings && (alertWorthy || stale)) {
+    const staleLine = stale
+      ? `\nThe standby's data was last known current at ${currentAsOf ?? "never"} (bound ${maxAge}h).`
+      : "";
+    await sendAlert(
+      { command: settings.alertCommand, url: settings.alertUrl },
+      {
+        subject: summary,
+        text: `${summary}${staleLine}\nstack ${c.args.stack}; runbook: docs/RUNBOOK.md#nightly-sync`,
+        details: {
+          job: "nightly",
+          stack: c.args.stack,
+          exitCode: outcome.code,
+          result: exitCodeMeaning[outcome.code],
+          stale,
+          dataAgeHours: dataAge,
+          snapshotTime: outcome.record?.snapshotTime,
+        },
+      },
+      { fetch: c.deps.fetch, timeoutMs: c.deps.alertTimeoutMs, log: c.log },
+    );
+  }
+  c.deps.out(`${summary}\n`);
+}

@@ -1,0 +1,177 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { failoverConfigCopy } from "../../sync/ops/configCopy";
+import { runDrill } from "../../sync/ops/drillJob";
+import { ExitCode } from "../../sync/ops/exitCodes";
+import { baseConfig, type Fixture, hoursAgo, makeFixture, record, testDeps } from "./fixture";
+
+const fixtures: Fixture[] = [];
+afterAll(() => {
+  for (const fx of fixtures.splice(0)) fx.dispose();
+});
+function setup(opts: Parameters<typeof makeFixture>[0]): Fixture {
+  const fx = makeFixture(opts);
+  fixtures.push(fx);
+  return fx;
+}
+const noFingerprint = async () => {
+  throw new Error("a drill never reads the primary");
+};
+const args = (fx: Fixture, ...more: string[]) => ["--stack", "dev", "--work-dir", fx.workDir, ...more];
+const reports = (fx: Fixture) =>
+  readdirSync(join(fx.workDir, ".pra"))
+    .filter((f) => /^drill-\d{8}T\d{6}Z\.md$/.test(f))
+    .map((f) => readFileSync(join(fx.workDir, ".pra", f), "utf8"));
+const lastNight = JSON.stringify(record("nightly-20250101T020000Z", hoursAgo(6)));
+
+describe.concurrent("preview drill: cannot arm a failover", () => {
+  it("previews with praActive=true from a temp copy, saves the plan, and leaves the real stack file byte-identical", async () => {
+    const fx = setup({ outputs: { recoveryPoint: lastNight } });
+    const before = readFileSync(fx.stackFile);
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx), deps)).toBe(ExitCode.Ok);
+
+    expect(readFileSync(fx.stackFile).equals(before)).toBe(true);
+    const commands = fx.commands();
+    // nothing that writes config, no -c/--config on anything, no up
+    expect(commands.filter((c) => c[0] === "config" && ["set", "rm", "set-all", "rm-all"].includes(c[1]))).toEqual([]);
+    expect(commands.flat().filter((a) => a === "-c" || a === "--config" || a.startsWith("--config="))).toEqual([]);
+    expect(commands.filter((c) => c[0] === "up")).toEqual([]);
+
+    const previews = fx.log().filter((e) => e.argv?.[0] === "preview");
+    expect(previews).toHaveLength(1);
+    const argv = previews[0].argv as string[];
+    const copy = argv[argv.indexOf("--config-file") + 1];
+    const plan = argv[argv.indexOf("--save-plan") + 1];
+    expect(argv).toContain("--diff");
+    expect(dirname(dirname(copy))).toBe(tmpdir());
+    expect(basename(copy)).toBe("Pulumi.dev.yaml");
+    expect(copy.startsWith(fx.workDir)).toBe(false);
+    expect(previews[0].config).toEqual({ praActive: "true", syncRun: "", drillRun: "" });
+    expect(existsSync(dirname(copy))).toBe(false); // the copy is gone
+
+    expect(plan).toBe(join(fx.workDir, ".pra/failover-plan.json"));
+    expect(JSON.parse(readFileSync(plan, "utf8")).config["pra:praActive"]).toBe(true);
+    expect(statSync(plan).mode & 0o777).toBe(0o600);
+    expect(deps.output()).toContain(
+      `pulumi config set praActive true --stack dev && pulumi up --stack dev --plan ${plan}`,
+    );
+    expect(deps.output()).toMatch(/pra drill: ok preview drill-\d{8}T\d{6}Z report=/);
+    expect(reports(fx)).toHaveLength(1);
+    expect(reports(fx)[0]).toContain("| result | PASSED |");
+  });
+
+  it("leaves a set syncRun out of the copy, and the real file still untouched", async () => {
+    const fx = setup({ config: { ...baseConfig, "pra:syncRun": "nightly-20250101T020000Z" } });
+    const before = readFileSync(fx.stackFile);
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx, "--plan-file", join(fx.root, "plan.json")), deps)).toBe(ExitCode.Ok);
+    expect(readFileSync(fx.stackFile).equals(before)).toBe(true);
+    const preview = fx.log().find((e) => e.argv?.[0] === "preview");
+    expect(preview?.config).toEqual({ praActive: "true", syncRun: "", drillRun: "" });
+    expect(existsSync(join(fx.root, "plan.json"))).toBe(true);
+    expect(deps.output()).toContain("note: syncRun is set on the stack");
+  });
+
+  it("refuses while failed over (exit 3) without a preview", async () => {
+    const fx = setup({ config: { ...baseConfig, "pra:praActive": true } });
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx), deps)).toBe(ExitCode.RefusedActive);
+    expect(fx.commands().filter((c) => c[0] === "preview" || c[0] === "up")).toEqual([]);
+  });
+
+  it("the config copy works for a stack file without a config map", () => {
+    const fx = setup({});
+    writeFileSync(fx.stackFile, "secretsprovider: passphrase\nconfig:\n");
+    const copy = failoverConfigCopy(fx.stackFile);
+    try {
+      expect(parse(readFileSync(copy.file, "utf8"))).toEqual({
+        secretsprovider: "passphrase",
+        config: { "pra:praActive": true },
+      });
+    } finally {
+      copy.dispose();
+    }
+  });
+
+  it("the config copy keeps comments, secrets provider and salt, and only flips the mode keys", () => {
+    const fx = setup({ config: { ...baseConfig, "pra:drillRun": "drill-x" } });
+    const copy = failoverConfigCopy(fx.stackFile);
+    try {
+      const text = readFileSync(copy.file, "utf8");
+      expect(text).toContain("# the real stack file");
+      const doc = parse(text);
+      expect(doc.encryptionsalt).toBe("v1:ZmFrZQ==:v1:fake");
+      expect(doc.config).toEqual({ ...baseConfig, "pra:praActive": true });
+      expect(copy.cleared).toEqual(["drillRun"]);
+      expect(statSync(copy.file).mode & 0o777).toBe(0o600);
+    } finally {
+      copy.dispose();
+    }
+    expect(existsSync(copy.file)).toBe(false);
+  });
+});
+
+describe.concurrent("live drill", () => {
+  it("boots with drillRun, reports the recovery time, tears down", async () => {
+    // knownHosts is marked secret in the fake: the report must show [secret], not the value
+    const fx = setup({
+      outputs: { recoveryPoint: lastNight, knownHosts: "pra-standby,203.0.113.10 ssh-ed25519 AAAA" },
+    });
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx, "--live"), deps)).toBe(ExitCode.Ok);
+    const ups = fx.ups();
+    expect(ups).toHaveLength(2);
+    expect(ups[0].drillRun).toMatch(/^drill-\d{8}T\d{6}Z$/);
+    expect(ups[1]).toEqual({ praActive: "false", syncRun: "", drillRun: "" });
+    expect(fx.state().instance).toBe(false);
+    const [report] = reports(fx);
+    expect(report).toContain(`# PRA drill ${ups[0].drillRun} (live) on stack dev`);
+    expect(report).toContain("| result | PASSED |");
+    expect(report).toMatch(/\| recovery time \| \d+ s /);
+    expect(report).toContain("run nightly-20250101T020000Z");
+    expect(report).toMatch(/\| instanceId \| 0d5e-fake-instance \|/);
+    expect(report).toMatch(/\| knownHosts \| \[secret\] \|/);
+    expect(report).not.toContain("ssh-ed25519 AAAA");
+    expect(report).toContain("| teardown | done (attempt 1) |");
+    expect(deps.output()).toMatch(/pra drill: ok live drill-\S+ recovery time=\d+ s instance minutes=\d+\.\d report=/);
+  });
+
+  it("a failed drill still tears down, exits 1, reports the error and alerts", async () => {
+    const fx = setup({
+      config: { ...baseConfig, "pra:alertCommand": "cat > /dev/null" },
+      outputs: { recoveryPoint: lastNight },
+      behaviour: { failDrillUp: true },
+    });
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx, "--live"), deps)).toBe(ExitCode.Failed);
+    expect(fx.ups().map((u) => u.drillRun !== "")).toEqual([true, false]);
+    expect(fx.state().instance).toBe(false);
+    const [report] = reports(fx);
+    expect(report).toContain("| result | FAILED (exit 1: failed, instance torn down) |");
+    expect(report).toContain("dump checksum mismatch");
+    expect(report).not.toContain("recovery time");
+    expect(deps.output()).toMatch(/alert command run/);
+  });
+
+  it("needs a recovery point (exit 2, nothing booted) and refuses while failed over (exit 3)", async () => {
+    const fx = setup({ outputs: { recoveryPoint: "" } });
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx, "--live"), deps)).toBe(ExitCode.Usage);
+    expect(deps.output()).toContain("no recovery point recorded yet");
+    expect(fx.ups()).toEqual([]);
+    const active = setup({ config: { ...baseConfig, "pra:praActive": true }, outputs: { recoveryPoint: lastNight } });
+    expect(await runDrill(args(active, "--live"), testDeps(active, noFingerprint))).toBe(ExitCode.RefusedActive);
+    expect(active.ups()).toEqual([]);
+  });
+
+  it("rejects --plan-file with --live", async () => {
+    const fx = setup({});
+    expect(await runDrill(args(fx, "--live", "--plan-file", "x.json"), testDeps(fx, noFingerprint))).toBe(
+      ExitCode.Usage,
+    );
+  });
+});

@@ -1,0 +1,247 @@
+#!/usr/bin/env node
+// A fake `pulumi` CLI for the orchestration tests (fakePulumi.sh answers version and stack select/output/
+// history itself): it records every argv and cwd, keeps the stack config in the real Pulumi.<stack>.yaml
+// of its cwd (or in the --config-file it is given, as the real CLI does), and answers config (--json,
+// get/set/rm), up and preview as the Automation API expects. Its behaviour (fail, hang) and the stack
+// outputs come from FAKE_PULUMI_DIR/state.json.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const YAML = require("yaml");
+
+const dir = process.env.FAKE_PULUMI_DIR;
+if (!dir) {
+  process.stderr.write("fake pulumi: FAKE_PULUMI_DIR is not set\n");
+  process.exit(2);
+}
+const stateFile = path.join(dir, "state.json");
+const logFile = path.join(dir, "log.jsonl");
+const argv = process.argv.slice(2);
+
+const VALUE_FLAGS = new Set([
+  "--stack",
+  "-s",
+  "--config-file",
+  "--save-plan",
+  "--plan",
+  "--event-log",
+  "--exec-kind",
+  "--page-size",
+  "--page",
+  "--message",
+  "--client",
+  "--secrets-provider",
+]);
+
+function parse(args) {
+  const flags = {};
+  const words = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      words.push(...args.slice(i + 1));
+      break;
+    }
+    if (a.startsWith("-")) {
+      const eq = a.indexOf("=");
+      if (eq > 0) flags[a.slice(0, eq)] = a.slice(eq + 1);
+      else if (VALUE_FLAGS.has(a)) flags[a] = args[++i];
+      else flags[a] = true;
+    } else {
+      words.push(a);
+    }
+  }
+  return { flags, words };
+}
+
+const { flags, words } = parse(argv);
+const readState = () => JSON.parse(fs.readFileSync(stateFile, "utf8"));
+// fakePulumi.sh answers `stack select` and `stack output` from these derived files.
+function writeState(s) {
+  fs.writeFileSync(stateFile, JSON.stringify(s, null, 2));
+  fs.writeFileSync(path.join(dir, "stacks"), `${(s.stacks || ["dev"]).join("\n")}\n`);
+  const masked = { ...s.outputs };
+  for (const k of s.secretOutputs || []) if (k in masked) masked[k] = "[secret]";
+  fs.writeFileSync(path.join(dir, "outputs.plain.json"), JSON.stringify(s.outputs, null, 2));
+  fs.writeFileSync(path.join(dir, "outputs.masked.json"), JSON.stringify(masked, null, 2));
+  fs.writeFileSync(path.join(dir, "history.json"), JSON.stringify((s.history || []).slice(0, 1)));
+}
+
+// What `stack history --json` records of an update: the config it ran with, and its result.
+function recordUpdate(result) {
+  const c = seen();
+  const asJson = (v) => ({ value: v, secret: false });
+  state.history = [
+    {
+      version: (state.history || []).length + 1,
+      kind: "update",
+      startTime: new Date().toISOString(),
+      message: "",
+      environment: {},
+      config: {
+        "pra:praActive": asJson(c.praActive || "false"),
+        "pra:syncRun": asJson(c.syncRun),
+        "pra:drillRun": asJson(c.drillRun),
+      },
+      result,
+      endTime: new Date().toISOString(),
+    },
+    ...(state.history || []),
+  ];
+  writeState(state);
+}
+const state = readState();
+const stackName = flags["--stack"] || flags["-s"] || "dev";
+const configFile = flags["--config-file"]
+  ? path.resolve(flags["--config-file"])
+  : path.join(process.cwd(), `Pulumi.${stackName}.yaml`);
+
+function loadConfigDoc() {
+  return YAML.parseDocument(fs.existsSync(configFile) ? fs.readFileSync(configFile, "utf8") : "config: {}\n");
+}
+function configMap() {
+  const cfg = loadConfigDoc().toJS()?.config;
+  return cfg && typeof cfg === "object" ? cfg : {};
+}
+const fullKey = (k) => (k.includes(":") ? k : `pra:${k}`);
+// The fake's "encryption": secure: fake:<base64 of the plaintext>.
+function asConfigValue(v) {
+  if (v && typeof v === "object" && !Array.isArray(v) && typeof v.secure === "string") {
+    return { value: Buffer.from(v.secure.replace(/^fake:/, ""), "base64").toString("utf8"), secret: true };
+  }
+  if (v !== null && typeof v === "object") return { value: JSON.stringify(v), objectValue: v, secret: false };
+  return { value: v === null || v === undefined ? "" : String(v), secret: false };
+}
+const seen = () => {
+  const c = configMap();
+  return {
+    praActive: String(c["pra:praActive"] ?? ""),
+    syncRun: c["pra:syncRun"] ?? "",
+    drillRun: c["pra:drillRun"] ?? "",
+  };
+};
+
+fs.appendFileSync(
+  logFile,
+  `${JSON.stringify({ argv, cwd: process.cwd(), configFile, config: ["up", "preview"].includes(words[0]) ? seen() : undefined })}\n`,
+);
+
+const out = (s) => process.stdout.write(`${s}\n`);
+const fail = (msg, code = 255) => {
+  process.stderr.write(`error: ${msg}\n`);
+  process.exit(code);
+};
+
+function up() {
+  const c = seen();
+  const wanted = c.praActive === "true" || c.syncRun !== "" || c.drillRun !== "";
+  const b = state.behaviour || {};
+  out(`Updating (${stackName}):`);
+  const hangKey = b.hangUp && c[b.hangUp];
+  if (hangKey) {
+    state.instance = true;
+    writeState(state);
+    out("  + openstack:compute:Instance pra-standby creating...");
+    fs.appendFileSync(logFile, `${JSON.stringify({ event: "hang", key: b.hangUp })}\n`);
+    const stop = (sig) => {
+      fs.appendFileSync(logFile, `${JSON.stringify({ event: "cancelled", signal: sig })}\n`);
+      out("^C received; cancelling. If you would like to terminate immediately, press ^C again.");
+      recordUpdate("failed");
+      fail("update canceled");
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    setTimeout(
+      () => {
+        recordUpdate("failed");
+        fail("fake hang timed out");
+      },
+      (b.hangSeconds || 20) * 1000,
+    );
+    return;
+  }
+  if (wanted) {
+    state.instance = true;
+    state.outputs.instanceId = "0d5e-fake-instance";
+    state.outputs.mode = c.praActive === "true" ? "active" : c.syncRun ? "syncing" : "drill";
+    out("  + openstack:compute:Instance pra-standby created (12s)");
+    if ((c.syncRun && b.failSyncUp) || (c.drillRun && b.failDrillUp)) {
+      recordUpdate("failed"); // the instance exists: the failure came after the boot, as a failed sync does
+      out("  + command:remote:Command pra-sync-import creating failed");
+      fail("update failed: pra-import: dump checksum mismatch");
+    }
+    if (c.syncRun && b.recordAfterSync) {
+      state.outputs.recoveryPoint = JSON.stringify({ ...b.recordAfterSync, run: c.syncRun });
+    }
+  } else {
+    if (b.failTeardowns > 0) {
+      b.failTeardowns -= 1;
+      recordUpdate("failed");
+      fail("deleting openstack:compute:Instance pra-standby: Expected HTTP response code [204] but got 429");
+    }
+    if (state.instance) out("  - openstack:compute:Instance pra-standby deleted (5s)");
+    state.instance = false;
+    delete state.outputs.instanceId;
+    state.outputs.mode = "standby";
+  }
+  state.ups = (state.ups || 0) + 1;
+  recordUpdate("succeeded");
+  out("Resources: 1 changed");
+}
+
+function preview() {
+  const c = seen();
+  out(`Previewing update (${stackName}):`);
+  if (c.praActive === "true") out("  + openstack:compute:Instance pra-standby create");
+  if (flags["--save-plan"]) {
+    fs.writeFileSync(flags["--save-plan"], JSON.stringify({ fake: true, config: configMap() }));
+  }
+  out("Resources: + 3 to create");
+}
+
+function configCommand() {
+  const sub = words[1];
+  if (sub === undefined) {
+    const all = {};
+    for (const [k, v] of Object.entries(configMap())) all[k] = asConfigValue(v);
+    return out(JSON.stringify(all));
+  }
+  const key = fullKey(words[2] || "");
+  if (sub === "get") {
+    const cfg = configMap();
+    if (!(key in cfg)) fail(`configuration key '${key}' not found for stack '${stackName}'`);
+    return out(JSON.stringify(asConfigValue(cfg[key])));
+  }
+  if (sub === "set" || sub === "rm") {
+    const doc = loadConfigDoc();
+    if (sub === "set") {
+      const value = words[3];
+      doc.setIn(
+        ["config", key],
+        flags["--secret"] ? { secure: `fake:${Buffer.from(value).toString("base64")}` } : value,
+      );
+    } else {
+      doc.deleteIn(["config", key]);
+    }
+    fs.writeFileSync(configFile, String(doc));
+    return;
+  }
+  fail(`fake pulumi: unsupported config subcommand ${sub}`, 2);
+}
+
+switch (words[0]) {
+  case "whoami":
+    out("fake-user");
+    break;
+  case "config":
+    configCommand();
+    break;
+  case "up":
+    up();
+    break;
+  case "preview":
+    preview();
+    break;
+  default:
+    fail(`fake pulumi: unsupported command ${JSON.stringify(argv)}`, 2);
+}

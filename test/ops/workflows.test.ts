@@ -1,0 +1,173 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { PINNED_PULUMI_VERSION } from "../../sync/ops/workspace";
+import { projectRoot } from "./fixture";
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Workflow {
+  on: { schedule?: { cron: string }[]; workflow_dispatch?: unknown };
+  concurrency: { group: string; "cancel-in-progress"?: boolean };
+  jobs: Record<string, { env?: Record<string, string>; steps: Step[]; "runs-on": string; "timeout-minutes"?: number }>;
+}
+
+/** A GitHub Actions expression as written in the workflow: ${{ ... }}. */
+const expr = (inner: string) => `\${{ ${inner} }}`;
+const read = (file: string) => readFileSync(join(projectRoot, file), "utf8");
+const workflow = (file: string): Workflow => parse(read(file)) as Workflow;
+const onlyJob = (w: Workflow) => {
+  const jobs = Object.values(w.jobs);
+  expect(jobs).toHaveLength(1);
+  return jobs[0];
+};
+/** Every secrets.X the workflow references, wherever. */
+const secretsUsed = (file: string) =>
+  [...new Set([...read(file).matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1]))].sort();
+
+/** "m h dom mon dow" with plain numbers or * only. */
+function cronFields(cron: string): string[] {
+  const fields = cron.trim().split(/\s+/);
+  expect(fields).toHaveLength(5);
+  for (const f of fields) expect(f).toMatch(/^(\*|\d+)$/);
+  return fields;
+}
+
+function commonChecks(file: string) {
+  const w = workflow(file);
+  // `on:` must survive YAML 1.1 readers too (a bare `on` is the boolean true there): the yaml package reads 1.2
+  expect(Object.keys(w)).toContain("on");
+  expect(w.on.workflow_dispatch !== undefined).toBe(true);
+  expect(w.concurrency).toEqual({ group: "pra-standby", "cancel-in-progress": false });
+  const job = onlyJob(w);
+  const pulumi = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+  expect(pulumi).toHaveLength(1);
+  expect(pulumi[0].uses).toBe("pulumi/actions@v6");
+  expect(String(pulumi[0].with?.["pulumi-version"])).toBe(PINNED_PULUMI_VERSION);
+  expect(pulumi[0].with?.command).toBeUndefined(); // install only: the job drives pulumi itself
+  const node = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
+  expect(String(node?.with?.["node-version"])).toBe("20");
+  expect(job.steps.some((s) => s.run?.trim() === "npm ci --no-audit --no-fund")).toBe(true);
+  expect(job.env).toMatchObject({
+    PRA_STACK: expr("vars.PRA_STACK || 'dev'"),
+    PULUMI_CONFIG_PASSPHRASE: expr("secrets.PULUMI_CONFIG_PASSPHRASE"),
+    PULUMI_BACKEND_URL: expr("secrets.PULUMI_BACKEND_URL"),
+    OS_CLOUD: expr("secrets.OS_CLOUD"),
+  });
+  const clouds = job.steps.find((s) => s.env?.OPENSTACK_CLOUDS_YAML);
+  expect(clouds?.env?.OPENSTACK_CLOUDS_YAML).toBe(expr("secrets.OPENSTACK_CLOUDS_YAML"));
+  expect(clouds?.run).toContain("~/.config/openstack/clouds.yaml");
+  expect(clouds?.run).toContain("umask 077");
+  // secrets only through env: never interpolated into a script
+  for (const s of job.steps) expect(s.run ?? "").not.toMatch(/\$\{\{\s*(secrets|vars)\./);
+  return { w, job };
+}
+
+describe("nightly-sync workflow", () => {
+  const file = ".github/workflows/nightly-sync.yml";
+
+  it("runs nightly and on demand, in the shared group, never cancelled, with the pinned CLI", () => {
+    const { w, job } = commonChecks(file);
+    expect(w.on.schedule).toHaveLength(1);
+    const [minute, hour, dom, month, dow] = cronFields(w.on.schedule?.[0].cron ?? "");
+    expect([dom, month, dow]).toEqual(["*", "*", "*"]); // every day
+    expect(Number(hour)).toBeLessThan(24);
+    expect(Number(minute)).toBeLessThan(60);
+    expect(job.steps.some((s) => s.run === 'npm run sync:nightly -- --stack "$PRA_STACK"')).toBe(true);
+  });
+
+  it("pings the dead-man URL on success only, and uses exactly the secrets it documents", () => {
+    const { job } = commonChecks(file);
+    const ping = job.steps.find((s) => s.env?.DEADMAN_URL);
+    expect(ping?.if).toBe("success()");
+    expect(ping?.env?.DEADMAN_URL).toBe(expr("secrets.DEADMAN_URL"));
+    expect(ping?.run).toMatch(/curl .*"\$DEADMAN_URL"/);
+    const sync = job.steps.findIndex((s) => s.run?.includes("sync:nightly"));
+    expect(job.steps.indexOf(ping as Step)).toBeGreaterThan(sync);
+    expect(secretsUsed(file)).toEqual([
+      "DEADMAN_URL",
+      "OPENSTACK_CLOUDS_YAML",
+      "OS_CLOUD",
+      "PULUMI_BACKEND_URL",
+      "PULUMI_CONFIG_PASSPHRASE",
+    ]);
+    expect(read(file)).toMatch(/disabled after 60 days/i);
+  });
+});
+
+describe("drill workflow", () => {
+  const file = ".github/workflows/drill.yml";
+
+  it("runs the live drill weekly and on demand, in the same group, and keeps the report", () => {
+    const { w, job } = commonChecks(file);
+    const [, , dom, month, dow] = cronFields(w.on.schedule?.[0].cron ?? "");
+    expect([dom, month]).toEqual(["*", "*"]);
+    expect(dow).toMatch(/^[0-6]$/); // one day a week
+    expect(job.steps.some((s) => s.run === 'npm run drill -- --live --stack "$PRA_STACK"')).toBe(true);
+    const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(upload?.if).toBe("always()");
+    expect(upload?.with?.path).toBe(".pra/drill-*.md");
+    expect(secretsUsed(file)).toEqual([
+      "OPENSTACK_CLOUDS_YAML",
+      "OS_CLOUD",
+      "PULUMI_BACKEND_URL",
+      "PULUMI_CONFIG_PASSPHRASE",
+    ]);
+  });
+});
+
+/** systemd unit files as section -> key -> values (keys may repeat). */
+function unit(file: string): Record<string, Record<string, string[]>> {
+  const sections: Record<string, Record<string, string[]>> = {};
+  let current: Record<string, string[]> | undefined;
+  for (const raw of read(file).split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    const section = /^\[(\w+)\]$/.exec(line);
+    if (section) {
+      current = sections[section[1]] = {};
+      continue;
+    }
+    const kv = /^([A-Za-z]+)=(.*)$/.exec(line);
+    expect(kv, `${file}: not a key=value line: ${line}`).not.toBeNull();
+    expect(current, `${file}: ${line} outside a section`).toBeDefined();
+    if (!kv || !current) continue;
+    current[kv[1]] = [...(current[kv[1]] ?? []), kv[2]];
+  }
+  return sections;
+}
+
+describe("systemd units for running the job on the primary", () => {
+  it("the timer runs nightly, catches up missed nights, and spreads the start", () => {
+    const t = unit("docs/systemd/pra-nightly.timer");
+    expect(Object.keys(t).sort()).toEqual(["Install", "Timer", "Unit"]);
+    expect(t.Timer.OnCalendar).toEqual(["*-*-* 02:30:00"]);
+    expect(t.Timer.Persistent).toEqual(["true"]);
+    expect(t.Timer.RandomizedDelaySec?.[0]).toMatch(/^\d+(min|s|h)?$/);
+    expect(t.Timer.Unit).toEqual(["pra-nightly.service"]);
+    expect(t.Install.WantedBy).toEqual(["timers.target"]);
+  });
+
+  it("the service runs the job itself as a non-root user, with secrets as credentials and a graceful stop", () => {
+    const s = unit("docs/systemd/pra-nightly.service");
+    expect(s.Service.Type).toEqual(["oneshot"]);
+    expect(s.Service.User?.[0]).not.toBe("root");
+    expect(s.Service.ExecStart).toEqual(["/usr/bin/node --import tsx sync/ops/nightly.ts --stack prod"]);
+    // SIGTERM to the job only, so it can cancel pulumi and tear down before anything is killed
+    expect(s.Service.KillMode).toEqual(["mixed"]);
+    expect(s.Service.TimeoutStopSec?.[0]).toMatch(/min$/);
+    expect(s.Service.LoadCredential).toContain("passphrase:/etc/pra/passphrase");
+    expect(s.Service.Environment).toContain("PULUMI_CONFIG_PASSPHRASE_FILE=%d/passphrase");
+    expect(s.Service.Environment?.some((e) => e.startsWith("OS_CLOUD="))).toBe(true);
+    expect(s.Service.Environment?.some((e) => /PASSPHRASE=/.test(e))).toBe(false); // never the value itself
+    expect(s.Service.ExecStartPost?.[0]).toMatch(/^-\/usr\/bin\/curl .*--config \/etc\/pra\/deadman\.curl$/);
+    expect(s.Unit.After?.[0]).toContain("network-online.target");
+  });
+});
