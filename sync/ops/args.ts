@@ -77,3 +77,12 @@ export function parseDrillArgs(argv: string[]): DrillArgs {
     planFile: v["plan-file"] ? resolve(v["plan-file"]) : undefined,
   };
 }
+
+export const failbackUsage = `Usage: npm run failback -- [--stack dev] [--work-dir DIR]
+  Copies what the standby holds back onto the primary (verified, after a safety copy of the primary),
+  then sets pra:praActive to false and runs up: the instance goes, DNS points back at the primary.`;
+
+export function parseFailbackArgs(argv: string[]): CommonArgs {
+  const v = parse(argv, common, failbackUsage);
+  return { stack: checkStack(v.stack, failbackUsage), workDir: resolve(v["work-dir"]), help: v.help };
+}

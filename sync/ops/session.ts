@@ -9,7 +9,7 @@ import { errorText, openStack } from "./workspace";
 
 /** One run of a job against one stack: what every step needs. */
 export interface Session {
-  job: "nightly" | "drill";
+  job: "nightly" | "drill" | "failback";
   stackName: string;
   workDir: string;
   stack: Stack;
