@@ -168,12 +168,17 @@ describe("data sync against the lab (real sshd, rsync, MariaDB, Apache, WordPres
       JSON.parse((await lab.primary.exec(renderReadDbCredentials("/var/www/blog"))).stdout) as { password: string }
     ).password;
     expect(creds.length).toBeGreaterThan(5);
-    const keyLine = lab.primary.ssh.privateKey.split("\n")[1];
-    const standbyKeyLine = lab.standby.ssh.privateKey.split("\n")[1];
+    // Line 3 of an OpenSSH key holds private material (the first lines are the same for every ed25519 key).
+    const keyLine = lab.primary.ssh.privateKey.split("\n")[3];
+    const standbyKeyLine = lab.standby.ssh.privateKey.split("\n")[3];
+    expect(keyLine.length).toBeGreaterThan(40);
+    // The sync key is exported on purpose, as a secret output (failback and rescue need it).
+    expect(first.secretOutputs).toEqual(["syncPrivateKey"]);
+    const { syncPrivateKey: _, ...plainOutputs } = first.outputs;
     const everything = JSON.stringify({
       log,
       argv,
-      outputs: first.outputs,
+      outputs: plainOutputs,
       creates: first.resources.map((r) => r.inputs.create),
     });
     expect(argv.size).toBeGreaterThan(20);
