@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runProgram, validConfig } from "../test/harness";
+import { runProgram } from "../test/harness";
 import { type Lab, startLab } from "../test/lab/lab";
-import { type CommandLog, labHooks } from "../test/labEngine";
+import { type CommandLog, labHooks, labSyncConfig } from "../test/labEngine";
 
 /**
  * Sync speed in the lab: a first sync, unchanged syncs, and one after a 50 MB upload, with the
@@ -36,20 +36,7 @@ afterAll(async () => {
 async function timedSync(run: string): Promise<void> {
   const from = log.length;
   const started = Date.now();
-  await runProgram(
-    {
-      ...validConfig,
-      siteHostname: "blog.example.test",
-      syncRun: run,
-      source: "ssh",
-      primaryHost: lab.primary.address,
-      primaryHostKey: lab.primary.ssh.hostPublicKey,
-      primarySshPrivateKey: lab.primary.ssh.privateKey,
-      webRoot: "/var/www/blog",
-      apacheSiteConfig: "/etc/apache2/sites-available/blog.conf",
-    },
-    { hooks: labHooks(lab, log), secretKeys: ["primarySshPrivateKey"] },
-  );
+  await runProgram(labSyncConfig(lab, run), { hooks: labHooks(lab, log), secretKeys: ["primarySshPrivateKey"] });
   const wall = (Date.now() - started) / 1000;
   const step = (name: string) =>
     ((log.slice(from).find((l) => l.name === `pra-sync-${name}`)?.ms ?? 0) / 1000).toFixed(1);

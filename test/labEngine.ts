@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
-import type { ResourceHook } from "./harness";
+import { type ResourceHook, validConfig } from "./harness";
 import type { Lab } from "./lab/lab";
 
 const PROJECT = resolve(__dirname, "..");
@@ -134,5 +134,21 @@ export function labHooks(
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/** Stack config of a sync from the lab's primary (over SSH, pinned) to the lab's standby. */
+export function labSyncConfig(lab: Lab, run: string): Record<string, string> {
+  return {
+    ...validConfig,
+    siteHostname: "blog.example.test",
+    syncRun: run,
+    source: "ssh",
+    primaryHost: lab.primary.address,
+    primaryHostKey: lab.primary.ssh.hostPublicKey,
+    primarySshPrivateKey: lab.primary.ssh.privateKey,
+    webRoot: "/var/www/blog",
+    apacheSiteConfig: "/etc/apache2/sites-available/blog.conf",
+    readyTimeoutMinutes: "2",
   };
 }

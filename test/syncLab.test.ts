@@ -8,9 +8,9 @@ import { primaryFingerprint } from "../sync/fingerprint";
 import { sshKit } from "../sync/keys";
 import type { StepInput } from "../sync/plan";
 import { renderReadDbCredentials } from "../sync/primary/dumpDb";
-import { makeEd25519Key, type ProgramRun, runProgram, validConfig } from "./harness";
+import { makeEd25519Key, type ProgramRun, runProgram } from "./harness";
 import { type Lab, startLab } from "./lab/lab";
-import { type CommandLog, labHooks } from "./labEngine";
+import { type CommandLog, labHooks, labSyncConfig } from "./labEngine";
 
 let lab: Lab;
 /** Every command line seen on the machine while the syncs ran (the lab hosts share its PID namespace). */
@@ -30,18 +30,7 @@ function watchArgv(): () => void {
 const log: CommandLog[] = [];
 const timings: Record<string, number> = {};
 
-const syncConfig = (run: string): Record<string, string> => ({
-  ...validConfig,
-  siteHostname: "blog.example.test",
-  syncRun: run,
-  source: "ssh",
-  primaryHost: lab.primary.address,
-  primaryHostKey: lab.primary.ssh.hostPublicKey,
-  primarySshPrivateKey: lab.primary.ssh.privateKey,
-  webRoot: "/var/www/blog",
-  apacheSiteConfig: "/etc/apache2/sites-available/blog.conf",
-  readyTimeoutMinutes: "2",
-});
+const syncConfig = (run: string) => labSyncConfig(lab, run);
 
 async function sync(run: string, hooks = labHooks(lab, log)): Promise<ProgramRun> {
   const started = Date.now();
@@ -353,37 +342,27 @@ describe("recovery points", () => {
     expect((await lab.standby.exec("ls /srv/pra/current/")).stdout).toMatch(/dump\.sql\.gz/);
   });
 
+  const primaryOverSsh = () => ({
+    source: {
+      kind: "ssh" as const,
+      host: lab.primary.address,
+      port: 22,
+      user: "pra",
+      hostPublicKey: lab.primary.ssh.hostPublicKey,
+      hostKeyAlias: "pra-primary",
+    },
+    primaryPrivateKey: lab.primary.ssh.privateKey,
+    webRoot: "/var/www/blog",
+    dbSocket: "/run/mysqld/mysqld.sock",
+  });
+
   it("the primary's fingerprint equals the newest record while nothing changed (what lets the nightly job skip)", async () => {
     const rec = JSON.parse((await lab.standby.exec("cat /srv/pra/current/record.json")).stdout);
-    const fingerprint = await primaryFingerprint({
-      source: {
-        kind: "ssh",
-        host: lab.primary.address,
-        port: 22,
-        user: "pra",
-        hostPublicKey: lab.primary.ssh.hostPublicKey,
-        hostKeyAlias: "pra-primary",
-      },
-      primaryPrivateKey: lab.primary.ssh.privateKey,
-      webRoot: "/var/www/blog",
-      dbSocket: "/run/mysqld/mysqld.sock",
-    });
+    const fingerprint = await primaryFingerprint(primaryOverSsh());
     expect(fingerprint.fileDigest).toBe(rec.fileDigest);
     expect(fingerprint.tables).toEqual(rec.tables);
     await lab.primary.addComment(1, `changed ${Date.now()}`);
-    const after = await primaryFingerprint({
-      source: {
-        kind: "ssh",
-        host: lab.primary.address,
-        port: 22,
-        user: "pra",
-        hostPublicKey: lab.primary.ssh.hostPublicKey,
-        hostKeyAlias: "pra-primary",
-      },
-      primaryPrivateKey: lab.primary.ssh.privateKey,
-      webRoot: "/var/www/blog",
-      dbSocket: "/run/mysqld/mysqld.sock",
-    });
+    const after = await primaryFingerprint(primaryOverSsh());
     expect(after.tables.wp_comments).not.toEqual(rec.tables.wp_comments);
   }, 120_000);
 });
