@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { sendAlert } from "./alert";
-import { type DrillArgs, drillUsage, parseDrillArgs } from "./args";
+import { drillUsage, parseDrillArgs } from "./args";
 import type { OpsDeps } from "./deps";
 import { liveDrill } from "./drillLive";
 import { previewDrill, printPlanUse, writeReport } from "./drillPreview";
 import { type DrillFacts, formatDuration, renderDrillReport } from "./drillReport";
 import { ExitCode, exitCodeMeaning, OpsError } from "./exitCodes";
-import { acquireLock } from "./lock";
+import { startJob } from "./jobStart";
 import { runId } from "./recoveryRecord";
 import { openSession, type Session } from "./session";
 import { Interruption } from "./signals";
@@ -17,27 +17,17 @@ const PREFIX = "pra drill";
 
 /** `npm run drill [-- --live]`. Returns the exit code (exitCodes.ts); never throws. */
 export async function runDrill(argv: string[], deps: OpsDeps): Promise<number> {
-  const log = (line: string) => deps.out(`${PREFIX}: ${line}\n`);
-  let args: DrillArgs;
-  try {
-    args = parseDrillArgs(argv);
-  } catch (e) {
-    log((e as Error).message);
-    return ExitCode.Usage;
-  }
-  if (args.help) {
-    deps.out(`${drillUsage}\n`);
-    return ExitCode.Ok;
-  }
+  const started = startJob(
+    PREFIX,
+    argv,
+    deps,
+    parseDrillArgs,
+    drillUsage,
+    (a) => `${a.live ? "live" : "preview"} drill of stack ${a.stack}`,
+  );
+  if ("code" in started) return started.code;
+  const { args, lock, log } = started;
   const dir = praDir(args.workDir);
-  let lock: ReturnType<typeof acquireLock>;
-  try {
-    lock = acquireLock(join(dir, "lock"), `${args.live ? "live" : "preview"} drill of stack ${args.stack}`, log);
-  } catch (e) {
-    log(`${(e as Error).message}. Nothing was done.`);
-    deps.out(`${PREFIX}: FAILED exit=${ExitCode.Locked} (${exitCodeMeaning[ExitCode.Locked]})\n`);
-    return e instanceof OpsError ? e.code : ExitCode.Failed;
-  }
   const startedAt = deps.now();
   const id = runId("drill", startedAt);
   const interruption = new Interruption(deps.signals, log);

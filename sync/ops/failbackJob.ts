@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import { publicKeyBody } from "../../components/knownHosts";
 import { parseSyncConfig } from "../../config";
@@ -9,10 +8,9 @@ import { failbackUsage, parseFailbackArgs } from "./args";
 import type { OpsDeps } from "./deps";
 import { ExitCode, exitCodeMeaning, OpsError } from "./exitCodes";
 import { fingerprintOptions } from "./fingerprintOptions";
-import { acquireLock } from "./lock";
+import { startJob } from "./jobStart";
 import { openSession, type Session } from "./session";
 import { Interruption } from "./signals";
-import { praDir } from "./status";
 import { errorText } from "./workspace";
 
 const PREFIX = "pra failback";
@@ -61,25 +59,9 @@ export function failbackInput(s: Session, outputs: OutputMap, now: Date): StepIn
  * then does praActive go to false and `up` remove the standby. Returns the exit code; never throws.
  */
 export async function runFailback(argv: string[], deps: OpsDeps, data: FailbackData): Promise<number> {
-  const log = (line: string) => deps.out(`${PREFIX}: ${line}\n`);
-  let args: ReturnType<typeof parseFailbackArgs>;
-  try {
-    args = parseFailbackArgs(argv);
-  } catch (e) {
-    log((e as Error).message);
-    return ExitCode.Usage;
-  }
-  if (args.help) {
-    deps.out(`${failbackUsage}\n`);
-    return ExitCode.Ok;
-  }
-  let lock: ReturnType<typeof acquireLock>;
-  try {
-    lock = acquireLock(join(praDir(args.workDir), "lock"), `failback of stack ${args.stack}`, log);
-  } catch (e) {
-    log(`${(e as Error).message}. Nothing was done.`);
-    return e instanceof OpsError ? e.code : ExitCode.Failed;
-  }
+  const started = startJob(PREFIX, argv, deps, parseFailbackArgs, failbackUsage, (a) => `failback of stack ${a.stack}`);
+  if ("code" in started) return started.code;
+  const { args, lock, log } = started;
   const interruption = new Interruption(deps.signals, log);
   interruption.install();
   let code: number = ExitCode.Ok;

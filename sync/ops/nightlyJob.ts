@@ -1,16 +1,14 @@
-import { join } from "node:path";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import type { Fingerprint } from "../fingerprint";
 import { nightlyUsage, parseNightlyArgs } from "./args";
 import type { OpsDeps } from "./deps";
-import { ExitCode, exitCodeMeaning, OpsError } from "./exitCodes";
+import { ExitCode, OpsError } from "./exitCodes";
 import { fingerprintOptions } from "./fingerprintOptions";
-import { acquireLock } from "./lock";
+import { startJob } from "./jobStart";
 import { finish, type Outcome, PREFIX } from "./nightlyReport";
 import { changesSince, parseRecoveryRecord, type RecoveryRecord, runId } from "./recoveryRecord";
 import { openSession, refuseWhileActive, type Session } from "./session";
 import { Interruption } from "./signals";
-import { praDir } from "./status";
 import { bootAndTearDown, cleanUpLeftovers } from "./transient";
 import { errorText } from "./workspace";
 
@@ -19,26 +17,16 @@ import { errorText } from "./workspace";
  * the copy. Returns the exit code (see exitCodes.ts); never throws.
  */
 export async function runNightly(argv: string[], deps: OpsDeps): Promise<number> {
-  const log = (line: string) => deps.out(`${PREFIX}: ${line}\n`);
-  let args: ReturnType<typeof parseNightlyArgs>;
-  try {
-    args = parseNightlyArgs(argv);
-  } catch (e) {
-    log((e as Error).message);
-    return ExitCode.Usage;
-  }
-  if (args.help) {
-    deps.out(`${nightlyUsage}\n`);
-    return ExitCode.Ok;
-  }
-  let lock: ReturnType<typeof acquireLock>;
-  try {
-    lock = acquireLock(join(praDir(args.workDir), "lock"), `nightly sync of stack ${args.stack}`, log);
-  } catch (e) {
-    log(`${(e as Error).message}. Nothing was done.`);
-    deps.out(`${PREFIX}: FAILED exit=${ExitCode.Locked} (${exitCodeMeaning[ExitCode.Locked]})\n`);
-    return e instanceof OpsError ? e.code : ExitCode.Failed;
-  }
+  const started = startJob(
+    PREFIX,
+    argv,
+    deps,
+    parseNightlyArgs,
+    nightlyUsage,
+    (a) => `nightly sync of stack ${a.stack}`,
+  );
+  if ("code" in started) return started.code;
+  const { args, lock, log } = started;
   const startedAt = deps.now();
   const interruption = new Interruption(deps.signals, log);
   interruption.install();

@@ -10,7 +10,7 @@ export interface StandbyEndpoint {
   hostKeyAlias: string;
 }
 
-/** OpenSSH options that pin the standby's host key; never StrictHostKeyChecking=no. */
+/** OpenSSH options that pin the standby's host key: strict checking against our own known_hosts file, never off. */
 export function pinnedSshOptions(e: StandbyEndpoint, keyFile: string, knownHostsFile: string): string[] {
   return [
     "-i",

@@ -1,0 +1,41 @@
+import { join } from "node:path";
+import type { CommonArgs } from "./args";
+import type { OpsDeps } from "./deps";
+import { ExitCode, exitCodeMeaning, OpsError } from "./exitCodes";
+import { acquireLock, type Lock } from "./lock";
+import { praDir } from "./status";
+
+export type JobStart<A> = { args: A; lock: Lock; log(line: string): void } | { code: number };
+
+/**
+ * What every job does first, the same way: parse its flags (usage errors exit 2), answer --help,
+ * and take the one lock that keeps nightly syncs, drills and failbacks from overlapping (exit 4).
+ */
+export function startJob<A extends CommonArgs>(
+  prefix: string,
+  argv: string[],
+  deps: OpsDeps,
+  parse: (argv: string[]) => A,
+  usage: string,
+  what: (args: A) => string,
+): JobStart<A> {
+  const log = (line: string) => deps.out(`${prefix}: ${line}\n`);
+  let args: A;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    log((e as Error).message);
+    return { code: ExitCode.Usage };
+  }
+  if (args.help) {
+    deps.out(`${usage}\n`);
+    return { code: ExitCode.Ok };
+  }
+  try {
+    return { args, log, lock: acquireLock(join(praDir(args.workDir), "lock"), what(args), log) };
+  } catch (e) {
+    log(`${(e as Error).message}. Nothing was done.`);
+    deps.out(`${prefix}: FAILED exit=${ExitCode.Locked} (${exitCodeMeaning[ExitCode.Locked]})\n`);
+    return { code: e instanceof OpsError ? e.code : ExitCode.Failed };
+  }
+}
