@@ -262,6 +262,8 @@ describe("a failed or interrupted sync leaves the last good copy serving", () =>
     expect(await dumpOf(lab.standby)).toBe(await dumpOf(lab.primary));
     expect(await filesOf(lab.standby)).toBe(await filesOf(lab.primary));
     expect(await home()).toContain(title);
+    // The failed runs' leftovers are gone once a newer run is live.
+    expect((await lab.standby.exec("ls -A /srv/pra/incoming")).stdout).toBe("");
   }, 600_000);
 
   it("a generation that would lose too many files is refused", async () => {
