@@ -266,6 +266,19 @@ describe("a failed or interrupted sync leaves the last good copy serving", () =>
     expect((await lab.standby.exec("ls -A /srv/pra/incoming")).stdout).toBe("");
   }, 600_000);
 
+  it("killed during the switch: the same run, run again, completes (whatever step it was killed at)", async () => {
+    const title = `Across a killed switch ${Date.now()}`;
+    await lab.primary.addPost(title, "s");
+    const attempt = sync("run-kill-switch");
+    // The switch takes about a second; the poll catches it well inside that.
+    expect(await killWhile("pra-switch run-kill-switch", attempt)).toBe(true);
+    await expect(attempt).rejects.toThrow(/pra-sync-switch/);
+    const again = await sync("run-kill-switch");
+    expect(record(again).run).toBe("run-kill-switch");
+    expect(await dumpOf(lab.standby)).toBe(await dumpOf(lab.primary));
+    expect(await home()).toContain(title);
+  }, 600_000);
+
   it("a generation that would lose too many files is refused", async () => {
     const before = await liveRun();
     await lab.primary.exec("mv /var/www/blog/wp-content/uploads/big.bin /root/big.bin");
