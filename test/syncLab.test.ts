@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,6 +97,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lab?.stop();
+  // PRA_LAB_TRANSCRIPT=file keeps what every step printed (for reading, not asserted).
+  if (process.env.PRA_LAB_TRANSCRIPT) {
+    const text = log.map((l) => `## ${l.name} (${l.kind}, exit ${l.code}, ${l.ms} ms)\n${l.stdout}${l.stderr}`).join("\n");
+    writeFileSync(process.env.PRA_LAB_TRANSCRIPT, text);
+  }
   console.log("sync timings (ms):", JSON.stringify(timings));
 });
 
