@@ -99,7 +99,9 @@ afterAll(async () => {
   await lab?.stop();
   // PRA_LAB_TRANSCRIPT=file keeps what every step printed (for reading, not asserted).
   if (process.env.PRA_LAB_TRANSCRIPT) {
-    const text = log.map((l) => `## ${l.name} (${l.kind}, exit ${l.code}, ${l.ms} ms)\n${l.stdout}${l.stderr}`).join("\n");
+    const text = log
+      .map((l) => `## ${l.name} (${l.kind}, exit ${l.code}, ${l.ms} ms)\n${l.stdout}${l.stderr}`)
+      .join("\n");
     writeFileSync(process.env.PRA_LAB_TRANSCRIPT, text);
   }
   console.log("sync timings (ms):", JSON.stringify(timings));
