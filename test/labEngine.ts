@@ -93,7 +93,11 @@ export function labHooks(
       if (!opts.localOnPrimary) {
         return record(args.name, "local", create, ["bash", "-c", create], String(inputs.stdin ?? ""), env);
       }
-      // source=local: Pulumi itself runs on the primary, so its local commands run there.
+      // source=local: Pulumi itself runs on the primary, so its local commands run there. The host's
+      // private /tmp (and overlays) may hide this checkout: bind it in from this process's own root.
+      await lab.primary.exec(
+        `[ -e '${PROJECT}/package.json' ] || { mkdir -p '${PROJECT}' && mount --bind '/proc/${process.pid}/root${PROJECT}' '${PROJECT}'; }`,
+      );
       const started = Date.now();
       const r = await lab.primary.exec(`cd ${PROJECT} && ${create}`, {
         input: String(inputs.stdin ?? ""),
