@@ -94,12 +94,10 @@ export function labHooks(
         return record(args.name, "local", create, ["bash", "-c", create], String(inputs.stdin ?? ""), env);
       }
       // source=local: Pulumi itself runs on the primary, so its local commands run there. The host's
-      // private /tmp (and overlays) may hide this checkout: bind it in from this process's own root.
-      await lab.primary.exec(
-        `[ -e '${PROJECT}/package.json' ] || { mkdir -p '${PROJECT}' && mount --bind '/proc/${process.pid}/root${PROJECT}' '${PROJECT}'; }`,
-      );
+      // private /tmp hides a checkout under /tmp: the lab keeps the machine's /tmp at /run/pra-host-tmp.
+      const project = PROJECT.startsWith("/tmp/") ? `/run/pra-host-tmp/${PROJECT.slice(5)}` : PROJECT;
       const started = Date.now();
-      const r = await lab.primary.exec(`cd ${PROJECT} && ${create}`, {
+      const r = await lab.primary.exec(`cd ${project} && ${create}`, {
         input: String(inputs.stdin ?? ""),
         allowFail: true,
         timeoutMs: 600_000,

@@ -139,6 +139,10 @@ mount -t tmpfs -o mode=0755,nosuid,nodev "pra-lab-run" /run
 install -d -m 1777 /run/lock
 install -d -m 0755 /run/sshd
 install -d -m 0755 -o mysql -g mysql /run/mysqld
+# The machine's own /tmp stays reachable under /run/pra-host-tmp (a checkout under /tmp, for the tests
+# that run the product "on the primary" itself).
+install -d -m 0755 /run/pra-host-tmp
+mount --bind /tmp /run/pra-host-tmp
 mount --bind "$L/tmp" /tmp
 echo ready >&3
 exec -a "pra-lab-holder-$NAME" sleep infinity
