@@ -1,8 +1,9 @@
 /**
  * Per-table verification that does not depend on the storage engine (CHECKSUM TABLE differs across
  * MariaDB versions for InnoDB): row count plus BIT_XOR of a CRC32 and of a 64-bit MD5 prefix of every
- * row, as pt-table-checksum does. The primary renders this SQL once from its own column list and the
- * standby runs the very same text against the imported copy, so both sides hash identically.
+ * row, as pt-table-checksum does (the MD5 part in two 32-bit halves, as it does too). The primary
+ * renders this SQL once from its own column list and the standby runs the very same text against the
+ * imported copy, so both sides hash identically.
  */
 export function tableHashSql(table: string, columns: string[]): string {
   const id = (name: string) => `\`${name.replace(/`/g, "``")}\``;
@@ -13,7 +14,13 @@ export function tableHashSql(table: string, columns: string[]): string {
   return (
     `SELECT ${literal}, CAST(COUNT(*) AS CHAR), ` +
     `LPAD(HEX(COALESCE(BIT_XOR(CRC32(${row})), 0)), 8, '0'), ` +
-    `LPAD(HEX(COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5(${row}), 16), 16, 10) AS UNSIGNED)), 0)), 16, '0') ` +
+    // MD5 in two 32-bit halves: CONV of a 64-bit value loses its low bits through a double.
+    `CONCAT(${[1, 9]
+      .map(
+        (at) =>
+          `LPAD(HEX(COALESCE(BIT_XOR(CAST(CONV(SUBSTRING(MD5(${row}), ${at}, 8), 16, 10) AS UNSIGNED)), 0)), 8, '0')`,
+      )
+      .join(", ")}) ` +
     `FROM ${id(table)};`
   );
 }
