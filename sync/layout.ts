@@ -6,8 +6,6 @@ export const layout = {
   bin: `${DATA_MOUNT}/bin`,
   /** Runs being received: incoming/<run>/{www,apache/site.conf,dump.sql.gz,files.json,db.json,...}. */
   incoming: `${DATA_MOUNT}/incoming`,
-  /** Recovery points: generations/<run>/{www,apache,dump.sql.gz,record.json}. */
-  generations: `${DATA_MOUNT}/generations`,
   /** Symlink to the live generation; flipped atomically. */
   current: `${DATA_MOUNT}/current`,
   /** The Apache site the standby serves, installed from the live generation. */

@@ -1,4 +1,4 @@
-import { shq } from "../layout";
+import { layout, shq } from "../layout";
 import { prelude, type StandbyParams } from "./params";
 
 /**
@@ -10,7 +10,7 @@ import { prelude, type StandbyParams } from "./params";
 export function renderActivate(p: StandbyParams): string {
   return `${prelude("activate")}
 webroot=${shq(p.webRoot)}
-site=/etc/apache2/sites-available/pra-site.conf
+site=${layout.siteConfig}
 
 check_config() {
   local candidate="$1" backup=""
