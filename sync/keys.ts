@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { knownHostsLine } from "../components/knownHosts";
+import { shq } from "./layout";
 import type { Source, StepInput } from "./plan";
 import { pinnedSshOptions } from "./primary/standbySsh";
 
@@ -66,8 +67,18 @@ export function sshKit(input: StepInput): SshKit {
   };
 }
 
+/** argv prefix that runs bash as root on the primary: through SSH, or here (with sudo unless root). */
+function primaryBash(access: PrimaryAccess, args: string[]): string[] {
+  if (access.primarySsh) return [...access.primarySsh, `sudo -n bash ${args.map(shq).join(" ")}`];
+  return [...(process.getuid?.() === 0 ? [] : ["sudo", "-n"]), "bash", ...args];
+}
+
 /** argv that runs a bash script (given on stdin) as root on the primary. */
 export function primaryShell(access: PrimaryAccess): string[] {
-  if (access.primarySsh) return [...access.primarySsh, "sudo -n bash -s"];
-  return process.getuid?.() === 0 ? ["bash", "-s"] : ["sudo", "-n", "bash", "-s"];
+  return primaryBash(access, ["-s"]);
+}
+
+/** argv that runs `script` as root on the primary, leaving stdin free for data. */
+export function primaryCommand(access: PrimaryAccess, script: string): string[] {
+  return primaryBash(access, ["-c", script]);
 }

@@ -47,3 +47,8 @@ switch ($argv[2]) {
 }
 `;
 }
+
+/** Shell lines that write the helper above to `path` (a file in a temp dir the caller cleans up). */
+export function writeWpConfigReader(path: string): string {
+  return `cat > ${path} <<'PRA_WPCONFIG_PHP'\n${renderWpConfigPhp()}PRA_WPCONFIG_PHP`;
+}

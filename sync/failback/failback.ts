@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { hashesTsv, type TableHash, tableHashSql } from "../hashSql";
-import { primaryShell, type SshKit } from "../keys";
+import { primaryCommand, primaryShell, type SshKit } from "../keys";
 import { shq } from "../layout";
 import type { StepInput } from "../plan";
 import { run } from "../proc";
@@ -103,19 +103,10 @@ export async function failbackData(input: StepInput, kit: SshKit, log: Log = con
         const [table, rows, crc32, md5] = l.split("\t");
         return { table, rows, crc32, md5 };
       });
+    const importBack = renderImportBack({ webRoot: plan.webRoot, hashSql, expectedTsv: hashesTsv(hashes) });
     const copied = await pipe(
       [...kit.standbySsh, `sudo -n bash -c ${shq(renderDumpStandby())}`],
-      kit.primarySsh
-        ? [
-            ...kit.primarySsh,
-            `sudo -n bash -c ${shq(renderImportBack({ webRoot: plan.webRoot, hashSql, expectedTsv: hashesTsv(hashes) }))}`,
-          ]
-        : [
-            ...(process.getuid?.() === 0 ? [] : ["sudo", "-n"]),
-            "bash",
-            "-c",
-            renderImportBack({ webRoot: plan.webRoot, hashSql, expectedTsv: hashesTsv(hashes) }),
-          ],
+      primaryCommand(kit, importBack),
     );
     if (copied.producer !== 0 || copied.consumer !== 0) {
       throw new Error(`pra-failback: copying the database back failed: ${copied.err.trim()}`);

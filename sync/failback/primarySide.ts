@@ -2,12 +2,11 @@ import { digestFunction, PRIMARY_OWNED } from "../digest";
 import { layout, shq } from "../layout";
 import { type StandbyEndpoint, standbySshPrelude } from "../primary/standbySsh";
 import { swapDatabaseFunction } from "../swapDatabase";
-import { renderWpConfigPhp } from "../wpConfigPhp";
+import { writeWpConfigReader } from "../wpConfigPhp";
 
 const wpconfigHelper = `wpc=$(mktemp)
 trap 'rm -f "$wpc"' EXIT
-cat > "$wpc" <<'PRA_WPCONFIG_PHP'
-${renderWpConfigPhp()}PRA_WPCONFIG_PHP`;
+${writeWpConfigReader('"$wpc"')}`;
 
 /** A safety copy of the primary before anything is overwritten: database dump and a hard-linked web root. */
 export function renderSafetyCopy(webRoot: string, stamp: string): string {

@@ -1,5 +1,5 @@
 import { layout, shq } from "../layout";
-import { renderWpConfigPhp } from "../wpConfigPhp";
+import { writeWpConfigReader } from "../wpConfigPhp";
 import { type StandbyEndpoint, standbySshPrelude } from "./standbySsh";
 
 export interface DumpDbParams {
@@ -22,8 +22,7 @@ export function renderDumpDb(p: DumpDbParams): string {
   return `#!/bin/bash
 set -euo pipefail
 ${standbySshPrelude(p.standby, p.standbyPrivateKey)}
-cat > "$pra_tmp/wpconfig.php" <<'PRA_WPCONFIG_PHP'
-${renderWpConfigPhp()}PRA_WPCONFIG_PHP
+${writeWpConfigReader('"$pra_tmp/wpconfig.php"')}
 wp_config=${shq(p.webRoot)}/wp-config.php
 db=$(php "$pra_tmp/wpconfig.php" "$wp_config" name)
 php "$pra_tmp/wpconfig.php" "$wp_config" client-cnf > "$pra_tmp/client.cnf"
@@ -39,8 +38,7 @@ export function renderReadDbCredentials(webRoot: string): string {
   return `#!/bin/bash
 set -euo pipefail
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-cat > "$tmp/wpconfig.php" <<'PRA_WPCONFIG_PHP'
-${renderWpConfigPhp()}PRA_WPCONFIG_PHP
+${writeWpConfigReader('"$tmp/wpconfig.php"')}
 php "$tmp/wpconfig.php" ${shq(webRoot)}/wp-config.php json
 `;
 }
