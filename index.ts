@@ -5,13 +5,13 @@ import { estimateMonthlyCost } from "./components/cost";
 import { DataSync } from "./components/dataSync";
 import { DataVolume } from "./components/dataVolume";
 import { StandbyImage } from "./components/image";
-import { knownHostsLine } from "./components/knownHosts";
 import { StandbyNetwork } from "./components/network";
 import { RecoveryPoint } from "./components/recoveryPoint";
 import { StandbyKeys } from "./components/sshKeys";
 import { StandbyInstance } from "./components/standbyInstance";
 import type { StepTarget } from "./components/steps";
 import { loadSiteConfig, loadSyncConfig } from "./config";
+import { knownHostsLine } from "./sync/knownHosts";
 
 const cfg = loadSiteConfig();
 const syncCfg = loadSyncConfig();

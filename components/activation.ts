@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { layout } from "../sync/layout";
 import { renderInstaller } from "../sync/standby/install";
 import type { StandbyParams } from "../sync/standby/params";
+import { parseVerifyReport } from "../sync/verifyReport";
 import { StepFactory, type StepTarget } from "./steps";
 
 export interface DnsSwitch {
@@ -55,7 +56,7 @@ export class StandbyActivation extends pulumi.ComponentResource {
     const verified = steps.standby("verify", `${layout.bin}/pra-verify`, [activated]);
     this.verification = verified.stdout;
     if (args.public) {
-      const newestPostId = verified.stdout.apply((out) => Number(/^newest-post (\d+)$/m.exec(out)?.[1] ?? 0));
+      const newestPostId = verified.stdout.apply((out) => parseVerifyReport(out).newestPostId);
       const health = steps.runner(
         "health",
         [verified],

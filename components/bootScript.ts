@@ -1,6 +1,3 @@
-/** Where the data volume is mounted on the standby. */
-export const DATA_MOUNT = "/srv/pra";
-
 /**
  * The first-boot script cloud-init runs: finds the data volume by its Cinder id, formats it only
  * when it holds no filesystem at all, mounts it by UUID, moves MariaDB's datadir onto it, and

@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
-import { DATA_MOUNT, renderBootScript } from "./bootScript";
-import { publicKeyBody } from "./knownHosts";
+import { publicKeyBody } from "../sync/knownHosts";
+import { DATA_MOUNT } from "../sync/layout";
+import { renderBootScript } from "./bootScript";
 
 export interface CloudConfigParams {
   /** The fixed ed25519 host key (OpenSSH private key and its public line). */

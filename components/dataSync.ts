@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { layout } from "../sync/layout";
 import { renderInstaller } from "../sync/standby/install";
 import type { StandbyParams } from "../sync/standby/params";
+import { parseVerifyReport } from "../sync/verifyReport";
 import { StepFactory, type StepTarget } from "./steps";
 
 export interface DataSyncArgs {
@@ -34,7 +35,7 @@ export class DataSync extends pulumi.ComponentResource {
     const imported = steps.standby("import", `${layout.bin}/pra-import ${args.run}`, [files, database]);
     const switched = steps.standby("switch", `${layout.bin}/pra-switch ${args.run}`, [imported]);
     const verified = steps.standby("verify", `${layout.bin}/pra-verify`, [switched]);
-    this.record = verified.stdout.apply((out) => out.trim().split("\n").pop() ?? "");
+    this.record = verified.stdout.apply((out) => parseVerifyReport(out).record);
     this.registerOutputs({ record: this.record });
   }
 }

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { publicKeyBody } from "../sync/knownHosts";
 import type { Source, StepInput, SyncPlan } from "../sync/plan";
-import { publicKeyBody } from "./knownHosts";
 
 /** How the steps reach the standby and the primary. */
 export interface StepTarget {
@@ -29,7 +29,7 @@ export interface StepTarget {
 
 /**
  * Makes the two kinds of @pulumi/command steps the same way everywhere: runner steps
- * (`tsx sync/cli.ts <step>`, plan and keys as secret JSON on stdin) and standby steps (pinned host
+ * (`tsx sync/runner/cli.ts <step>`, plan and keys as secret JSON on stdin) and standby steps (pinned host
  * key, non-root user, sudo under `timeout`, no secret in the command text).
  */
 export class StepFactory {
@@ -82,7 +82,7 @@ export class StepFactory {
     return new command.local.Command(
       `${this.name}-${step}`,
       {
-        create: `npx --no-install tsx sync/cli.ts ${step}`,
+        create: `npx --no-install tsx sync/runner/cli.ts ${step}`,
         stdin,
         triggers: [this.trigger],
         logging: "stdoutAndStderr",

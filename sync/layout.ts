@@ -1,4 +1,5 @@
-import { DATA_MOUNT } from "../components/bootScript";
+/** Where the data volume is mounted on the standby. */
+export const DATA_MOUNT = "/srv/pra";
 
 /** Where everything lives on the standby's data volume. One place, so scripts and tests agree. */
 export const layout = {

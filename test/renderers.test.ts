@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { estimateMonthlyCost } from "../components/cost";
-import { knownHostsLine, publicKeyBody } from "../components/knownHosts";
+import { knownHostsLine, publicKeyBody } from "../sync/knownHosts";
 
 const prices = {
   storageEurPerGbMonth: 0.04,

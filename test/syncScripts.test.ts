@@ -7,7 +7,7 @@ import { digestFunction } from "../sync/digest";
 import { hashesTsv, tableHashSql } from "../sync/hashSql";
 import { renderDumpDb } from "../sync/primary/dumpDb";
 import { renderPushFiles } from "../sync/primary/pushFiles";
-import { READY_CHECK } from "../sync/ready";
+import { READY_CHECK } from "../sync/runner/ready";
 import { renderInstaller, standbyScripts } from "../sync/standby/install";
 import { wpCleanupFunction } from "../sync/standby/wpCleanup";
 

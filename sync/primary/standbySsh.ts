@@ -1,4 +1,4 @@
-import { knownHostsLine } from "../../components/knownHosts";
+import { knownHostsLine } from "../knownHosts";
 
 export interface StandbyEndpoint {
   host: string;

@@ -1,4 +1,5 @@
 import { shq } from "../layout";
+import { NEWEST_POST_TAG } from "../verifyReport";
 import { prelude, type StandbyParams } from "./params";
 
 /**
@@ -25,7 +26,7 @@ code=$(curl -sS --max-time 30 -o "$body" -D "$headers" -w '%{http_code}' --resol
 grep -Eq "post-$newest_id([^0-9]|$)" "$body" || fail "the home page does not show the newest post #$newest_id \\"$newest_title\\""
 if grep -qi 'wp-super-cache\\|supercache' "$headers" "$body"; then fail "a WP Super Cache page or header is still served"; fi
 say "WordPress serves the newest post #$newest_id \\"$newest_title\\" for $host"
-echo "newest-post $newest_id"
+echo "${NEWEST_POST_TAG} $newest_id"
 cat "$gen/record.json"
 `;
 }

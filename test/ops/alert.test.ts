@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Alert, sendAlert } from "../../sync/ops/alert";
+import { type Alert, sendAlert } from "../../ops/alert";
 
 const dir = mkdtempSync(join(tmpdir(), "pra-alert-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { failoverConfigCopy } from "../../sync/ops/configCopy";
-import { runDrill } from "../../sync/ops/drillJob";
-import { ExitCode } from "../../sync/ops/exitCodes";
+import { failoverConfigCopy } from "../../ops/configCopy";
+import { runDrill } from "../../ops/drillJob";
+import { ExitCode } from "../../ops/exitCodes";
 import { baseConfig, type Fixture, hoursAgo, makeFixture, record, testDeps } from "./fixture";
 
 const fixtures: Fixture[] = [];

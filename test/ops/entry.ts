@@ -1,12 +1,13 @@
 /**
  * Runs the nightly job or the drill in a child process for the tests that need a real process: signals,
- * concurrent runs. Same as sync/ops/nightly.ts and drill.ts, except the fingerprint comes from
+ * concurrent runs. Same as ops/nightly.ts and drill.ts, except the fingerprint comes from
  * FAKE_FINGERPRINT (JSON) and teardown retries do not wait.
  */
-import type { Fingerprint } from "../../sync/fingerprint";
-import { defaultDeps } from "../../sync/ops/deps";
-import { runDrill } from "../../sync/ops/drillJob";
-import { runNightly } from "../../sync/ops/nightlyJob";
+
+import { defaultDeps } from "../../ops/deps";
+import { runDrill } from "../../ops/drillJob";
+import { runNightly } from "../../ops/nightlyJob";
+import type { Fingerprint } from "../../sync/runner/fingerprint";
 
 const [job, ...argv] = process.argv.slice(2);
 const deps = {

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { ExitCode, exitCodeMeaning } from "../../sync/ops/exitCodes";
-import { Interruption } from "../../sync/ops/signals";
+import { ExitCode, exitCodeMeaning } from "../../ops/exitCodes";
+import { Interruption } from "../../ops/signals";
 
 describe("exit codes", () => {
   it("are distinct, small, and each has a meaning", () => {

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { PrimaryUnreachable } from "../../sync/failback/failback";
-import { ExitCode } from "../../sync/ops/exitCodes";
-import { type FailbackData, runFailback } from "../../sync/ops/failbackJob";
+import { ExitCode } from "../../ops/exitCodes";
+import { type FailbackData, runFailback } from "../../ops/failbackJob";
 import type { StepInput } from "../../sync/plan";
+import { PrimaryUnreachable } from "../../sync/runner/failback";
 import { baseConfig, type Fixture, makeFixture, testDeps } from "./fixture";
 
 const fixtures: Fixture[] = [];

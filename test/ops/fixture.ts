@@ -3,9 +3,9 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
-import type { Fingerprint, FingerprintOptions } from "../../sync/fingerprint";
-import type { OpsDeps } from "../../sync/ops/deps";
-import type { RecoveryRecord } from "../../sync/ops/recoveryRecord";
+import type { OpsDeps } from "../../ops/deps";
+import type { RecoveryRecord } from "../../ops/recoveryRecord";
+import type { Fingerprint, FingerprintOptions } from "../../sync/runner/fingerprint";
 
 /** The project root, whose Pulumi.yaml the fixtures copy. */
 export const projectRoot = resolve(__dirname, "../..");

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ExitCode, OpsError } from "../../sync/ops/exitCodes";
-import { acquireLock, ownerAlive, processStart } from "../../sync/ops/lock";
+import { ExitCode, OpsError } from "../../ops/exitCodes";
+import { acquireLock, ownerAlive, processStart } from "../../ops/lock";
 
 const dir = mkdtempSync(join(tmpdir(), "pra-lock-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,10 +4,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import type { Fingerprint } from "../../sync/fingerprint";
-import { ExitCode } from "../../sync/ops/exitCodes";
-import { runNightly } from "../../sync/ops/nightlyJob";
-import type { NightlyStatus } from "../../sync/ops/status";
+import { ExitCode } from "../../ops/exitCodes";
+import { runNightly } from "../../ops/nightlyJob";
+import type { NightlyStatus } from "../../ops/status";
+import type { Fingerprint } from "../../sync/runner/fingerprint";
 import { baseConfig, type Fixture, historyEntry, hoursAgo, makeFixture, record, tables, testDeps } from "./fixture";
 
 // Tests run concurrently (each run spends most of its time starting the fake CLI); each has its own

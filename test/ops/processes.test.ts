@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ExitCode } from "../../sync/ops/exitCodes";
+import { ExitCode } from "../../ops/exitCodes";
 import { type Fixture, hoursAgo, makeFixture, record, tables } from "./fixture";
 import { startJob, waitFor } from "./spawn";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSiteConfig } from "../../config";
-import { ageHours, changesSince, formatHours, parseRecoveryRecord, runId } from "../../sync/ops/recoveryRecord";
+import { ageHours, changesSince, formatHours, parseRecoveryRecord, runId } from "../../ops/recoveryRecord";
 import { record, tables } from "./fixture";
 
 describe("recovery record", () => {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { PINNED_PULUMI_VERSION } from "../../sync/ops/workspace";
+import { PINNED_PULUMI_VERSION } from "../../ops/workspace";
 import { projectRoot } from "./fixture";
 
 interface Step {
@@ -159,7 +159,7 @@ describe("systemd units for running the job on the primary", () => {
     const s = unit("docs/systemd/pra-nightly.service");
     expect(s.Service.Type).toEqual(["oneshot"]);
     expect(s.Service.User?.[0]).not.toBe("root");
-    expect(s.Service.ExecStart).toEqual(["/usr/bin/node --import tsx sync/ops/nightly.ts --stack prod"]);
+    expect(s.Service.ExecStart).toEqual(["/usr/bin/node --import tsx ops/nightly.ts --stack prod"]);
     // SIGTERM to the job only, so it can cancel pulumi and tear down before anything is killed
     expect(s.Service.KillMode).toEqual(["mixed"]);
     expect(s.Service.TimeoutStopSec?.[0]).toMatch(/min$/);

@@ -1,8 +1,8 @@
 /**
  * `npm run failback -- [--stack dev] [--work-dir DIR]`: the standby's data back to the primary, then
- * praActive=false. Exit codes: sync/ops/exitCodes.ts; how to run it: docs/RUNBOOK.md, "Failback".
+ * praActive=false. Exit codes: ops/exitCodes.ts; how to run it: docs/RUNBOOK.md, "Failback".
  */
-import { failbackData } from "../failback/failback";
+import { failbackData } from "../sync/runner/failback";
 import { defaultDeps } from "./deps";
 import { runFailback } from "./failbackJob";
 

@@ -1,4 +1,4 @@
-import type { HealthCheck, SyncPlan } from "./plan";
+import type { HealthCheck, SyncPlan } from "../plan";
 import { run } from "./proc";
 
 /**

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
-import { type TableHash, tableHashSql } from "./hashSql";
+import { type TableHash, tableHashSql } from "../hashSql";
+import { renderReadDbCredentials } from "../primary/dumpDb";
 import { type PrimaryAccess, primaryShell } from "./keys";
-import { renderReadDbCredentials } from "./primary/dumpDb";
 import { run } from "./proc";
 
 export interface DbCredentials {

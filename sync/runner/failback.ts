@@ -1,17 +1,17 @@
 import { spawn } from "node:child_process";
-import { hashesTsv, type TableHash, tableHashSql } from "../hashSql";
-import { primaryCommand, primaryShell, type SshKit } from "../keys";
-import { shq } from "../layout";
-import type { StepInput } from "../plan";
-import { run } from "../proc";
-import { renderImportBack, renderPullFiles, renderSafetyCopy } from "./primarySide";
+import { renderImportBack, renderPullFiles, renderSafetyCopy } from "../failback/primarySide";
 import {
   renderChangesReport,
   renderColumnList,
   renderDumpStandby,
   renderMaintenance,
   renderRunHashes,
-} from "./standbySide";
+} from "../failback/standbySide";
+import { hashesTsv, type TableHash, tableHashSql } from "../hashSql";
+import { shq } from "../layout";
+import type { StepInput } from "../plan";
+import { primaryCommand, primaryShell, type SshKit } from "./keys";
+import { run } from "./proc";
 
 export class PrimaryUnreachable extends Error {}
 

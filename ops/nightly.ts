@@ -1,6 +1,6 @@
 /**
  * `npm run sync:nightly -- [--stack dev] [--work-dir DIR] [--force]`: the nightly copy of the primary to
- * the standby. Exit codes: sync/ops/exitCodes.ts; how to run it: docs/RUNBOOK.md, "Nightly sync".
+ * the standby. Exit codes: ops/exitCodes.ts; how to run it: docs/RUNBOOK.md, "Nightly sync".
  */
 import { defaultDeps } from "./deps";
 import { runNightly } from "./nightlyJob";

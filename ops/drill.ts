@@ -1,6 +1,6 @@
 /**
  * `npm run drill -- [--stack dev] [--work-dir DIR] [--plan-file FILE] [--live]`: proves the failover.
- * Exit codes: sync/ops/exitCodes.ts; how to run it: docs/RUNBOOK.md, "Drills".
+ * Exit codes: ops/exitCodes.ts; how to run it: docs/RUNBOOK.md, "Drills".
  */
 import { defaultDeps } from "./deps";
 import { runDrill } from "./drillJob";

@@ -1,5 +1,5 @@
 import type { OutputMap } from "@pulumi/pulumi/automation";
-import type { Fingerprint } from "../fingerprint";
+import type { Fingerprint } from "../sync/runner/fingerprint";
 import { nightlyUsage, parseNightlyArgs } from "./args";
 import type { OpsDeps } from "./deps";
 import { ExitCode, OpsError } from "./exitCodes";

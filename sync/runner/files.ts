@@ -1,6 +1,6 @@
+import type { StepInput } from "../plan";
+import { renderPushFiles } from "../primary/pushFiles";
 import { primaryShell, type SshKit } from "./keys";
-import type { StepInput } from "./plan";
-import { renderPushFiles } from "./primary/pushFiles";
 import { run } from "./proc";
 
 /** Runs the file push on the primary, streaming rsync's progress into the Pulumi log. */

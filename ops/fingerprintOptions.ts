@@ -1,5 +1,5 @@
-import { ConfigError, parseSyncConfig, type RawConfig } from "../../config";
-import type { FingerprintOptions } from "../fingerprint";
+import { ConfigError, parseSyncConfig, type RawConfig } from "../config";
+import type { FingerprintOptions } from "../sync/runner/fingerprint";
 import { asUsage } from "./settings";
 
 /**

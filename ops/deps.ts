@@ -1,4 +1,4 @@
-import type { Fingerprint, FingerprintOptions } from "../fingerprint";
+import type { Fingerprint, FingerprintOptions } from "../sync/runner/fingerprint";
 import type { SignalSource } from "./signals";
 
 /** Everything the jobs take from the outside world, so tests can replace it (and time it) without a cloud. */
@@ -9,7 +9,7 @@ export interface OpsDeps {
   /** Standard error: the engine's stderr. */
   err(text: string): void;
   signals: SignalSource;
-  /** Digest of the primary, as sync/fingerprint.ts computes it. */
+  /** Digest of the primary, as sync/runner/fingerprint.ts computes it. */
   fingerprint(opts: FingerprintOptions): Promise<Fingerprint>;
   fetch: typeof fetch;
   sleep(ms: number): Promise<void>;
@@ -28,7 +28,7 @@ export function defaultDeps(): OpsDeps {
     err: (text) => process.stderr.write(text),
     signals: process,
     // Loaded on use: it pulls in mysql2 and the SSH plumbing, which a refused or locked run never needs.
-    fingerprint: async (opts) => (await import("../fingerprint")).primaryFingerprint(opts),
+    fingerprint: async (opts) => (await import("../sync/runner/fingerprint")).primaryFingerprint(opts),
     fetch: globalThis.fetch,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     pulumiRoot: process.env.PRA_PULUMI_ROOT || undefined,

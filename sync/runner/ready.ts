@@ -1,5 +1,5 @@
-import { layout } from "./layout";
-import type { SyncPlan } from "./plan";
+import { layout } from "../layout";
+import type { SyncPlan } from "../plan";
 import { run } from "./proc";
 
 /** Checked on the standby, cheapest first; prints PRA-READY or the first thing that is not ready. */

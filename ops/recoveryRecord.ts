@@ -1,4 +1,4 @@
-import type { Fingerprint } from "../fingerprint";
+import type { Fingerprint } from "../sync/runner/fingerprint";
 
 /** The record pra-verify prints after a sync, kept in state as the stack output `recoveryPoint`. */
 export interface RecoveryRecord {

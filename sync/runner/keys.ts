@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { knownHostsLine } from "../components/knownHosts";
-import { shq } from "./layout";
-import type { Source, StepInput } from "./plan";
-import { pinnedSshOptions } from "./primary/standbySsh";
+import { knownHostsLine } from "../knownHosts";
+import { shq } from "../layout";
+import type { Source, StepInput } from "../plan";
+import { pinnedSshOptions } from "../primary/standbySsh";
 
 export interface PrimaryAccess {
   /** ssh argv prefix for the primary, pinned (ssh source only). */

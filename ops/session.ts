@@ -1,5 +1,5 @@
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
-import type { RawConfig } from "../../config";
+import type { RawConfig } from "../config";
 import type { OpsDeps } from "./deps";
 import { ExitCode, OpsError } from "./exitCodes";
 import { describeUpdate, type LastUpdate, lastUpdate } from "./lastUpdate";

@@ -1,7 +1,7 @@
-import { digestFunction } from "./digest";
+import { digestFunction } from "../digest";
+import { shq } from "../layout";
+import type { Source } from "../plan";
 import { primaryAccess, primaryShell } from "./keys";
-import { shq } from "./layout";
-import type { Source } from "./plan";
 import { baseTables, connect, hashQueries, openDbSocket, readCredentials, runHashes } from "./primaryDb";
 import { run } from "./proc";
 

@@ -1,5 +1,5 @@
 import type { ConfigMap } from "@pulumi/pulumi/automation";
-import { ConfigError, optionalString, parseBoolean, parseInteger, type RawConfig } from "../../config";
+import { ConfigError, optionalString, parseBoolean, parseInteger, type RawConfig } from "../config";
 import { ExitCode, OpsError } from "./exitCodes";
 
 /** The `pra:` keys the operations read, validated with the program's own parsers. */

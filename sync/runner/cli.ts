@@ -1,13 +1,14 @@
 /**
  * Entry point of the sync steps that run where Pulumi runs (the primary itself, or a runner that
- * reaches it over SSH): `tsx sync/cli.ts ready|files|database|health`, with {plan, secrets} as JSON on stdin
+ * reaches it over SSH): `tsx sync/runner/cli.ts ready|files|database|health`, with {plan, secrets} as JSON on stdin
  * so that no key or password is ever on a command line.
  */
+
+import type { StepInput } from "../plan";
 import { pushDatabase } from "./database";
 import { pushFiles } from "./files";
 import { checkHealth } from "./health";
 import { sshKit } from "./keys";
-import type { StepInput } from "./plan";
 import { waitForStandby } from "./ready";
 
 const steps = {
@@ -29,7 +30,7 @@ async function readStdin(): Promise<string> {
 async function main(): Promise<void> {
   const step = process.argv[2] as keyof typeof steps;
   if (!(step in steps)) {
-    console.error(`usage: tsx sync/cli.ts ${Object.keys(steps).join("|")}  (plan and secrets as JSON on stdin)`);
+    console.error(`usage: tsx sync/runner/cli.ts ${Object.keys(steps).join("|")}  (plan and secrets as JSON on stdin)`);
     process.exit(2);
   }
   const input = JSON.parse(await readStdin()) as StepInput;

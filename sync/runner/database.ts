@@ -1,8 +1,8 @@
-import { hashesTsv } from "./hashSql";
+import { hashesTsv } from "../hashSql";
+import { layout } from "../layout";
+import type { StepInput } from "../plan";
+import { renderDumpDb, SNAPSHOT_STARTED } from "../primary/dumpDb";
 import { primaryShell, type SshKit } from "./keys";
-import { layout } from "./layout";
-import type { StepInput } from "./plan";
-import { renderDumpDb, SNAPSHOT_STARTED } from "./primary/dumpDb";
 import { baseTables, connect, hashQueries, openDbSocket, readCredentials, runHashes } from "./primaryDb";
 import { run } from "./proc";
 

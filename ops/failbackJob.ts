@@ -1,9 +1,9 @@
 import type { OutputMap } from "@pulumi/pulumi/automation";
-import { publicKeyBody } from "../../components/knownHosts";
-import { parseSyncConfig } from "../../config";
-import { PrimaryUnreachable } from "../failback/failback";
-import { type SshKit, sshKit } from "../keys";
-import type { StepInput } from "../plan";
+import { parseSyncConfig } from "../config";
+import { publicKeyBody } from "../sync/knownHosts";
+import type { StepInput } from "../sync/plan";
+import { PrimaryUnreachable } from "../sync/runner/failback";
+import { type SshKit, sshKit } from "../sync/runner/keys";
 import { failbackUsage, parseFailbackArgs } from "./args";
 import type { OpsDeps } from "./deps";
 import { ExitCode, exitCodeMeaning, OpsError } from "./exitCodes";
