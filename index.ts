@@ -80,7 +80,13 @@ const standbyParams = {
 
 const sync =
   standby && cfg.mode === "syncing"
-    ? new DataSync(`${name}-sync`, { run: cfg.syncRun, target, standby: standbyParams, instance: standby.server })
+    ? new DataSync(`${name}-sync`, {
+        run: cfg.syncRun,
+        target,
+        standby: standbyParams,
+        instance: standby.server,
+        reachableAfter: [standby.floatingIpAssociation],
+      })
     : undefined;
 const activation =
   standby && (cfg.mode === "active" || cfg.mode === "drill")
@@ -92,6 +98,7 @@ const activation =
         public: cfg.mode === "active",
         dns: syncCfg.dns,
         instance: standby.server,
+        reachableAfter: [standby.floatingIpAssociation],
       })
     : undefined;
 const recoveryPointKeeper = new RecoveryPoint(`${name}-recovery`, { record: sync?.record });

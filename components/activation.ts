@@ -30,6 +30,8 @@ export interface StandbyActivationArgs {
   /** Seconds the outside health check may take. Default 300. */
   healthTimeoutSeconds?: number;
   instance?: pulumi.Resource;
+  /** What must exist before the first step runs: the server and its floating IP association. Default: nothing. */
+  reachableAfter?: pulumi.Resource[];
 }
 
 /**
@@ -45,7 +47,7 @@ export class StandbyActivation extends pulumi.ComponentResource {
     super("pra:components:StandbyActivation", name, {}, opts);
     const childOpts = { parent: this, deletedWith: args.instance };
     const steps = new StepFactory(name, args.target, args.trigger, childOpts);
-    const ready = steps.runner("ready", []);
+    const ready = steps.runner("ready", args.reachableAfter ?? []);
     const install = steps.standby("install", "bash -s", [ready], renderInstaller(args.standby));
     const restored = args.restorePoint
       ? steps.standby("restore", `${layout.bin}/pra-restore ${args.restorePoint}`, [install])

@@ -14,6 +14,8 @@ export interface DataSyncArgs {
   standby: StandbyParams;
   /** The instance the steps run on; they are deleted with it. */
   instance?: pulumi.Resource;
+  /** What must exist before the first step runs: the server and its floating IP association. Default: nothing. */
+  reachableAfter?: pulumi.Resource[];
 }
 
 /**
@@ -28,7 +30,7 @@ export class DataSync extends pulumi.ComponentResource {
   constructor(name: string, args: DataSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pra:components:DataSync", name, {}, opts);
     const steps = new StepFactory(name, args.target, args.run, { parent: this, deletedWith: args.instance });
-    const ready = steps.runner("ready", []);
+    const ready = steps.runner("ready", args.reachableAfter ?? []);
     const install = steps.standby("install", "bash -s", [ready], renderInstaller(args.standby));
     const files = steps.runner("files", [install]);
     const database = steps.runner("database", [install]);

@@ -25,6 +25,8 @@ export class StandbyInstance extends pulumi.ComponentResource {
   readonly instanceId: pulumi.Output<string>;
   /** The server itself, for steps that must be deleted with it. */
   readonly server: openstack.compute.Instance;
+  /** The floating IP's association with the server's port: from then on the standby is reachable. */
+  readonly floatingIpAssociation: openstack.networking.FloatingIpAssociate;
 
   constructor(name: string, args: StandbyInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pra:components:StandbyInstance", name, {}, opts);
@@ -59,7 +61,7 @@ export class StandbyInstance extends pulumi.ComponentResource {
       // Two servers cannot share the data volume: the old one must be gone before its successor boots.
       { parent: this, deleteBeforeReplace: true },
     );
-    new openstack.networking.FloatingIpAssociate(
+    this.floatingIpAssociation = new openstack.networking.FloatingIpAssociate(
       `${name}-fip-assoc`,
       { floatingIp: args.floatingIpAddress, portId: args.portId },
       { parent: this, dependsOn: [instance] },

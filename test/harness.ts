@@ -17,6 +17,11 @@ export interface RecordedResource {
   /** Dotted paths of the inputs that arrived as secrets. */
   secretInputs: string[];
   id: string;
+  /**
+   * Names of the resources this one waits for, as the engine is told (explicit dependsOn and the
+   * resources its inputs come from): the edges `pulumi up` orders by, not the order of registration.
+   */
+  dependsOn: string[];
 }
 
 /** Extra outputs (or side effects, like really running a command) for one resource type. */
@@ -42,6 +47,35 @@ export interface ProgramRun {
   secretOutputs: string[];
   byType(type: string): RecordedResource[];
   one(type: string): RecordedResource;
+  /** The resource of that name; throws when there is none. */
+  named(name: string): RecordedResource;
+  /** True when `later` waits for `earlier`, directly or through other resources. */
+  waitsFor(later: string, earlier: string): boolean;
+}
+
+/** The last part of a URN: the resource's name. */
+const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+interface RegisterRequest {
+  getName(): string;
+  getDependenciesList(): string[];
+}
+
+/**
+ * Listens to what the SDK tells the (mock) engine about each resource's dependencies: mocks see only
+ * inputs, but the engine orders a real `up` by these edges.
+ */
+function recordDependencies(pulumi: typeof PulumiModule): Map<string, string[]> {
+  const edges = new Map<string, string[]>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    edges.set(req.getName(), req.getDependenciesList().map(nameOfUrn));
+    return register(req, callback);
+  };
+  return edges;
 }
 
 /** A real ed25519 key pair in OpenSSH format, as @pulumi/tls would make. */
@@ -151,7 +185,7 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
         const hooked = await runHook(args, inputs);
         const state = { ...inputs, ...defaults, ...extra, ...hooked };
         const id = (state.id as string | undefined) ?? `${args.name}-id`;
-        resources.push({ type: args.type, name: args.name, inputs, secretInputs, id });
+        resources.push({ type: args.type, name: args.name, inputs, secretInputs, id, dependsOn: [] });
         return { id, state };
       },
       call: (args: MockCallArgs) => {
@@ -165,6 +199,7 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
     opts.stack ?? "dev",
     opts.preview ?? false,
   );
+  const edges = recordDependencies(pulumi);
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([k, v]) => [`pra:${k}`, v])),
     (opts.secretKeys ?? []).map((k) => `pra:${k}`),
@@ -178,8 +213,24 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
   }
   await pulumi.runtime.disconnect();
   if (failures.length > 0) throw failures[0];
+  for (const r of resources) r.dependsOn = edges.get(r.name) ?? [];
   const byType = (type: string) => resources.filter((r) => r.type === type);
+  const named = (name: string) => {
+    const found = resources.find((r) => r.name === name);
+    if (!found) throw new Error(`no resource named ${name}`);
+    return found;
+  };
+  const waitsFor = (later: string, earlier: string, seen = new Set<string>()): boolean => {
+    if (seen.has(later)) return false;
+    seen.add(later);
+    const direct = named(later).dependsOn;
+    return (
+      direct.includes(earlier) || direct.some((d) => resources.some((r) => r.name === d) && waitsFor(d, earlier, seen))
+    );
+  };
   return {
+    named,
+    waitsFor: (later, earlier) => waitsFor(later, earlier),
     resources,
     calls: recordedCalls,
     outputs,

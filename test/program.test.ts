@@ -208,18 +208,24 @@ describe("bad configuration fails before anything is created", () => {
 describe("data sync wiring (syncing mode)", () => {
   const syncing = { ...validConfig, syncRun: "nightly-20261125T030000Z", webRoot: "/var/www/blog" };
 
-  it("runs the steps in order, each re-run by the run id", async () => {
+  it("runs the steps in order (by dependency edges), files and database side by side, each re-run by the run id", async () => {
     const run = await runProgram(syncing);
     const steps = run.resources.filter((r) => r.type.startsWith("command:") && r.inputs.create !== "cat");
-    expect(steps.map((r) => r.name)).toEqual([
-      "pra-sync-ready",
-      "pra-sync-install",
-      "pra-sync-files",
-      "pra-sync-database",
-      "pra-sync-import",
-      "pra-sync-switch",
-      "pra-sync-verify",
-    ]);
+    expect(steps.map((r) => r.name).sort()).toEqual(
+      ["ready", "install", "files", "database", "import", "switch", "verify"].map((s) => `pra-sync-${s}`).sort(),
+    );
+    const edge = (later: string, earlier: string) => run.waitsFor(`pra-sync-${later}`, `pra-sync-${earlier}`);
+    expect(run.named("pra-sync-ready").dependsOn.filter((d) => d.startsWith("pra-sync-"))).toEqual([]);
+    expect(edge("install", "ready")).toBe(true);
+    for (const copy of ["files", "database"]) {
+      expect(edge(copy, "install")).toBe(true);
+      expect(edge("import", copy)).toBe(true);
+    }
+    expect(edge("files", "database") || edge("database", "files")).toBe(false);
+    expect(edge("switch", "import")).toBe(true);
+    expect(edge("verify", "switch")).toBe(true);
+    // Every step waits for the server and its address: none polls an instance that is not there yet.
+    for (const step of steps) expect(run.waitsFor(step.name, "pra-standby-fip-assoc"), step.name).toBe(true);
     for (const step of steps) expect(step.inputs.triggers).toContain("nightly-20261125T030000Z");
   });
 
@@ -272,6 +278,12 @@ describe("data sync wiring (syncing mode)", () => {
 describe("failover and drill activation", () => {
   const steps = (run: ProgramRun) =>
     run.resources.filter((r) => r.type.startsWith("command:") && r.inputs.create !== "cat").map((r) => r.name);
+  /** Asserts that each named step waits for the one before it. */
+  const expectChain = (run: ProgramRun, chain: string[]) => {
+    for (let i = 1; i < chain.length; i++) {
+      expect(run.waitsFor(`pra-activation-${chain[i]}`, `pra-activation-${chain[i - 1]}`), chain[i]).toBe(true);
+    }
+  };
 
   it("failover: activates, checks inside, then from outside on the floating IP, then switches DNS", async () => {
     const run = await runProgram({
@@ -280,14 +292,11 @@ describe("failover and drill activation", () => {
       dnsHookCommand: "./my-dns",
       dnsPrimaryAddress: "198.51.100.7",
     });
-    expect(steps(run)).toEqual([
-      "pra-activation-ready",
-      "pra-activation-install",
-      "pra-activation-activate",
-      "pra-activation-verify",
-      "pra-activation-health",
-      "pra-activation-dns",
-    ]);
+    expect(steps(run).sort()).toEqual(
+      ["ready", "install", "activate", "verify", "health", "dns"].map((s) => `pra-activation-${s}`).sort(),
+    );
+    expectChain(run, ["ready", "install", "activate", "verify", "health", "dns"]);
+    for (const step of steps(run)) expect(run.waitsFor(step, "pra-standby-fip-assoc"), step).toBe(true);
     const dns = run.resources.find((r) => r.name === "pra-activation-dns");
     expect(dns?.inputs).toMatchObject({
       create: 'export PRA_DNS_ADDRESS="$PRA_STANDBY_ADDRESS"; ./my-dns',
@@ -307,6 +316,7 @@ describe("failover and drill activation", () => {
   it("failover onto a chosen recovery point restores it before activating", async () => {
     const run = await runProgram({ ...validConfig, praActive: "true", restorePoint: "nightly-20261120T030000Z" });
     expect(steps(run)).toContain("pra-activation-restore");
+    expectChain(run, ["install", "restore", "activate"]);
     const restore = run.resources.find((r) => r.name === "pra-activation-restore");
     expect(restore?.inputs.create).toMatch(/pra-restore nightly-20261120T030000Z$/);
   });
@@ -318,11 +328,9 @@ describe("failover and drill activation", () => {
       dnsHookCommand: "./my-dns",
       dnsPrimaryAddress: "198.51.100.7",
     });
-    expect(steps(run)).toEqual([
-      "pra-activation-ready",
-      "pra-activation-install",
-      "pra-activation-activate",
-      "pra-activation-verify",
-    ]);
+    expect(steps(run).sort()).toEqual(
+      ["ready", "install", "activate", "verify"].map((s) => `pra-activation-${s}`).sort(),
+    );
+    expectChain(run, ["ready", "install", "activate", "verify"]);
   });
 });
