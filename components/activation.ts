@@ -16,7 +16,9 @@ export interface DnsSwitch {
 export interface StandbyActivationArgs {
   /** Changes whenever the standby must be activated anew: the instance id, or the drill's run id. */
   trigger: pulumi.Input<string>;
+  /** How the steps reach the standby and the primary. */
   target: StepTarget;
+  /** What the standby scripts are rendered with. */
   standby: StandbyParams;
   /** Serve this recovery point (a run id) instead of the newest. Default: the newest. */
   restorePoint?: string;
@@ -29,6 +31,7 @@ export interface StandbyActivationArgs {
   dns?: DnsSwitch;
   /** Seconds the outside health check may take. Default 300. */
   healthTimeoutSeconds?: number;
+  /** The instance the steps run on; they are deleted with it. Default: none. */
   instance?: pulumi.Resource;
   /** What must exist before the first step runs: the server and its floating IP association. Default: nothing. */
   reachableAfter?: pulumi.Resource[];

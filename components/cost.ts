@@ -1,10 +1,15 @@
 import type { Mode, Prices } from "../config";
 
 export interface CostInputs {
+  /** The cloud's prices (pra:price* keys). */
   prices: Prices;
+  /** The mode decides the instance hours: all month while active, a sync a night otherwise. */
   mode: Mode;
+  /** Size of the data volume, GB. */
   volumeGb: number;
+  /** Size of the snapshot image, GB. */
   imageGb: number;
+  /** Instance minutes one nightly sync takes. */
   expectedSyncMinutes: number;
 }
 

@@ -41,6 +41,6 @@ export class DataVolume extends pulumi.ComponentResource {
     );
     this.volumeId = volume.id;
     this.sizeGb = args.sizeGb;
-    this.registerOutputs({ volumeId: this.volumeId });
+    this.registerOutputs({ volumeId: this.volumeId, sizeGb: this.sizeGb });
   }
 }

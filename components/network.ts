@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as net from "node:net";
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,8 +21,11 @@ const ethertype = (cidr: string) => (net.isIPv6(cidr.split("/")[0]) ? "IPv6" : "
  * at a stable address. Only the HTTP/HTTPS rules come and go with `webOpen`.
  */
 export class StandbyNetwork extends pulumi.ComponentResource {
+  /** The security group on the standby's port. */
   readonly securityGroupId: pulumi.Output<string>;
+  /** The permanent port the instance boots on (it keeps its address across instances). */
   readonly portId: pulumi.Output<string>;
+  /** The stable public address DNS points at during a failover. */
   readonly floatingIpAddress: pulumi.Output<string>;
   readonly floatingIpId: pulumi.Output<string>;
 
@@ -34,9 +38,11 @@ export class StandbyNetwork extends pulumi.ComponentResource {
     );
     args.adminCidrs.forEach((cidr, i) => {
       new openstack.networking.SecGroupRule(
-        `${name}-ssh-${i}`,
+        // Keyed by the CIDR, not its position: reordering adminCidrs must not replace (and briefly drop) rules.
+        `${name}-ssh-${cidrKey(cidr)}`,
         rule(group.id, cidr, 22, `SSH from admin network ${cidr}`),
-        { parent: this, deleteBeforeReplace: true },
+        // Stacks made before the rules were keyed by CIDR named them by position.
+        { parent: this, deleteBeforeReplace: true, aliases: [{ name: `${name}-ssh-${i}` }] },
       );
     });
     if (args.webOpen) {
@@ -69,8 +75,18 @@ export class StandbyNetwork extends pulumi.ComponentResource {
     this.portId = port.id;
     this.floatingIpAddress = floatingIp.address;
     this.floatingIpId = floatingIp.id;
-    this.registerOutputs({ floatingIpAddress: this.floatingIpAddress, portId: this.portId });
+    this.registerOutputs({
+      securityGroupId: this.securityGroupId,
+      portId: this.portId,
+      floatingIpAddress: this.floatingIpAddress,
+      floatingIpId: this.floatingIpId,
+    });
   }
+}
+
+/** A short stable key for a CIDR, usable in a resource name whatever characters the CIDR holds (IPv6 colons). */
+function cidrKey(cidr: string): string {
+  return createHash("sha256").update(cidr).digest("hex").slice(0, 12);
 }
 
 function rule(securityGroupId: pulumi.Input<string>, cidr: string, port: number, description: string) {

@@ -21,6 +21,11 @@ export class StandbyKeys extends pulumi.ComponentResource {
     this.hostPrivateKey = pulumi.secret(host.privateKeyOpenssh);
     this.clientPublicKey = client.publicKeyOpenssh.apply((k) => k.trim());
     this.clientPrivateKey = pulumi.secret(client.privateKeyOpenssh);
-    this.registerOutputs({ hostPublicKey: this.hostPublicKey, clientPublicKey: this.clientPublicKey });
+    this.registerOutputs({
+      hostPublicKey: this.hostPublicKey,
+      hostPrivateKey: this.hostPrivateKey,
+      clientPublicKey: this.clientPublicKey,
+      clientPrivateKey: this.clientPrivateKey,
+    });
   }
 }

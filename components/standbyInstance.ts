@@ -10,8 +10,9 @@ export interface StandbyInstanceArgs {
   portId: pulumi.Input<string>;
   /** The permanent floating IP's address, associated to the port while the instance exists. */
   floatingIpAddress: pulumi.Input<string>;
+  /** Flavor (size) of the server. */
   flavorName: string;
-  /** Default: the cloud's choice. */
+  /** Availability zone of the server. Default: the cloud's choice. */
   availabilityZone?: string;
   /** cloud-config user data; a secret since it carries the host's private key. */
   userData: pulumi.Input<string>;

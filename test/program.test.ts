@@ -116,6 +116,21 @@ describe("instance modes", () => {
   });
 });
 
+describe("reordering adminCidrs", () => {
+  it("keeps every SSH rule under the same name with the same inputs (nothing is replaced)", async () => {
+    const cidrs = ["198.51.100.7/32", "2001:db8::/64", "203.0.113.0/24"];
+    const rules = async (list: string[]) =>
+      Object.fromEntries(
+        (await runProgram({ ...validConfig, adminCidrs: JSON.stringify(list) }))
+          .byType("openstack:networking/secGroupRule:SecGroupRule")
+          .map((r) => [r.name, r.inputs]),
+      );
+    const before = await rules(cidrs);
+    expect(Object.keys(before)).toHaveLength(3);
+    expect(await rules([...cidrs].reverse())).toEqual(before);
+  });
+});
+
 describe("toggling modes never touches the permanent resources", () => {
   it("keeps image, volume, floating IP, port and security group inputs byte-identical", async () => {
     const runs = [
