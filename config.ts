@@ -1,5 +1,8 @@
 import * as net from "node:net";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { addressBits, coverFamily, formatCidr, networkOf, parseCidr } from "./cidr";
+import { type ConfigDefaults, readConfigDefaults } from "./configDefaults";
 
 /** A configuration problem, worded so the user can fix it without reading code. */
 export class ConfigError extends Error {
@@ -11,6 +14,14 @@ export class ConfigError extends Error {
     super(`pra:${key}: ${problem}. Fix: ${fix}`);
     this.name = "ConfigError";
   }
+}
+
+let cachedDefaults: ConfigDefaults | undefined;
+
+/** The defaults Pulumi.yaml declares (the project file beside this one), read once. */
+export function projectDefaults(): ConfigDefaults {
+  cachedDefaults ??= readConfigDefaults(join(__dirname, "Pulumi.yaml"));
+  return cachedDefaults;
 }
 
 /** What the standby is doing in this run. */
@@ -55,9 +66,9 @@ export type RawConfig = (key: string) => string | undefined;
 
 const show = (raw: string) => JSON.stringify(raw);
 
-export function parseBoolean(get: RawConfig, key: string, fallback: boolean): boolean {
+export function parseBoolean(get: RawConfig, defaults: ConfigDefaults, key: string): boolean {
   const raw = get(key);
-  if (raw === undefined || raw === "") return fallback;
+  if (raw === undefined || raw === "") return defaults.boolean(key);
   if (raw === "true") return true;
   if (raw === "false") return false;
   throw new ConfigError(
@@ -73,13 +84,19 @@ export function requireString(get: RawConfig, key: string, example: string): str
   return raw;
 }
 
-export function optionalString(get: RawConfig, key: string): string | undefined {
-  const raw = get(key)?.trim();
-  return raw ? raw : undefined;
+/** The value, or Pulumi.yaml's default when unset or empty. */
+export function stringSetting(get: RawConfig, defaults: ConfigDefaults, key: string): string {
+  return get(key)?.trim() || defaults.string(key);
 }
 
-export function parseInteger(get: RawConfig, key: string, fallback: number, min: number, max: number): number {
+/** Like stringSetting, with an empty result (a default of "") as undefined. */
+export function optionalString(get: RawConfig, defaults: ConfigDefaults, key: string): string | undefined {
+  return stringSetting(get, defaults, key) || undefined;
+}
+
+export function parseInteger(get: RawConfig, defaults: ConfigDefaults, key: string, min: number, max: number): number {
   const raw = get(key);
+  const fallback = defaults.integer(key);
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
@@ -92,17 +109,21 @@ export function parseInteger(get: RawConfig, key: string, fallback: number, min:
   return value;
 }
 
-export function parsePrice(get: RawConfig, key: string, fallback: number): number {
+export function parsePrice(get: RawConfig, defaults: ConfigDefaults, key: string): number {
   const raw = get(key);
-  if (raw === undefined || raw === "") return fallback;
+  // Pulumi.yaml declares prices as strings: Pulumi's config types have no decimal number.
+  const fallback = defaults.string(key);
+  if (raw === undefined || raw === "") return Number(fallback);
   if (!/^\d+(\.\d+)?$/.test(raw.trim())) {
     throw new ConfigError(key, `${show(raw)} is not a price in € (like 0.04)`, `pulumi config set ${key} ${fallback}`);
   }
   return Number(raw);
 }
 
-export function parseStringList(get: RawConfig, key: string, fallback: string[] | undefined): string[] {
+/** A list of strings; when unset, Pulumi.yaml's default, or "is not set" for a list without one. */
+export function parseStringList(get: RawConfig, defaults: ConfigDefaults, key: string): string[] {
   const raw = get(key);
+  const fallback = defaults.stringList(key);
   const fix = `pulumi config set --path '${key}[0]' VALUE   # one entry per index`;
   if (raw === undefined || raw === "") {
     if (fallback) return fallback;
@@ -120,19 +141,50 @@ export function parseStringList(get: RawConfig, key: string, fallback: string[] 
   return value.map((v) => v.trim());
 }
 
-/** An IPv4 or IPv6 CIDR with no host bits set beyond the prefix. */
+/** Shortest prefix an admin CIDR may have: anything wider opens SSH to a sizeable part of the internet. */
+export const shortestAdminPrefix = { 4: 8, 6: 16 } as const;
+
+/** An IPv4 or IPv6 CIDR with no host bits set beyond the prefix, at least as narrow as shortestAdminPrefix. */
 export function validateCidr(key: string, cidr: string): string {
   const fix = `use a network in CIDR form, e.g. 198.51.100.7/32, with pulumi config set --path '${key}[0]' ...`;
-  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
-  const family = match ? net.isIP(match[1]) : 0;
-  const prefix = match ? Number(match[2]) : -1;
-  if (!match || family === 0 || prefix > (family === 4 ? 32 : 128)) {
-    throw new ConfigError(key, `${show(cidr)} is not a CIDR`, fix);
-  }
-  if (prefix === 0) {
+  const parsed = parseCidr(cidr);
+  if (!parsed) throw new ConfigError(key, `${show(cidr)} is not a CIDR`, fix);
+  if (parsed.prefix === 0) {
     throw new ConfigError(key, `${show(cidr)} opens SSH to the whole internet`, fix);
   }
+  const shortest = shortestAdminPrefix[parsed.family];
+  if (parsed.prefix < shortest) {
+    throw new ConfigError(
+      key,
+      `${show(cidr)} opens SSH to 1/${2 ** parsed.prefix} of all IPv${parsed.family} addresses; prefixes shorter than /${shortest} are refused`,
+      fix,
+    );
+  }
+  const network = networkOf(parsed);
+  if (network.address !== parsed.address) {
+    const should = formatCidr(network);
+    throw new ConfigError(
+      key,
+      `${show(cidr)} has host bits set beyond /${parsed.prefix}; the network is ${should}`,
+      `write ${should}, or ${cidr.split("/")[0]}/${addressBits[parsed.family]} for that one address, with pulumi config set --path '${key}[0]' ...`,
+    );
+  }
   return cidr;
+}
+
+/** Refuses a list of valid CIDRs that together cover every address of IPv4 or of IPv6, however it is cut up. */
+export function validateCidrUnion(key: string, cidrs: string[]): string[] {
+  const parsed = cidrs.map((c) => parseCidr(c)).filter((c) => c !== undefined);
+  for (const family of [4, 6] as const) {
+    if (coverFamily(parsed, family)) {
+      throw new ConfigError(
+        key,
+        `its ${cidrs.length} entries together open SSH to the whole IPv${family} internet`,
+        `list only the machine that runs the nightly job and your own addresses, e.g. pulumi config set --path '${key}[0]' 198.51.100.7/32`,
+      );
+    }
+  }
+  return cidrs;
 }
 
 export function validateHostname(key: string, name: string): string {
@@ -171,9 +223,9 @@ export function validateUserName(key: string, user: string): string {
   return user;
 }
 
-export function parseImage(get: RawConfig): ImageSource {
+export function parseImage(get: RawConfig, defaults: ConfigDefaults): ImageSource {
   const given = (["imageName", "imageId", "imageSourceUrl", "imageFile"] as const).filter((k) =>
-    optionalString(get, k),
+    optionalString(get, defaults, k),
   );
   if (given.length !== 1) {
     const problem = given.length === 0 ? "no snapshot image is configured" : `${given.join(" and ")} are all set`;
@@ -183,7 +235,7 @@ export function parseImage(get: RawConfig): ImageSource {
       "set exactly one of imageName, imageId, imageSourceUrl or imageFile (e.g. pulumi config set imageName wordpress-standby)",
     );
   }
-  const diskFormat = optionalString(get, "imageDiskFormat") ?? "qcow2";
+  const diskFormat = stringSetting(get, defaults, "imageDiskFormat");
   if (!/^(qcow2|raw|vmdk|vdi|vhd|vhdx|iso|ami|ari|aki|ploop)$/.test(diskFormat)) {
     throw new ConfigError(
       "imageDiskFormat",
@@ -191,8 +243,8 @@ export function parseImage(get: RawConfig): ImageSource {
       "pulumi config set imageDiskFormat qcow2",
     );
   }
-  const sizeGb = parseInteger(get, "imageSizeGb", 3, 1, 1000);
-  const value = optionalString(get, given[0]) as string;
+  const sizeGb = parseInteger(get, defaults, "imageSizeGb", 1, 1000);
+  const value = stringSetting(get, defaults, given[0]);
   switch (given[0]) {
     case "imageName":
       return { kind: "name", name: value };
@@ -241,20 +293,26 @@ function modeOf(praActive: boolean, syncRun: string, drillRun: string): Mode {
   return "standby";
 }
 
-function runId(get: RawConfig, key: string): string {
-  const value = optionalString(get, key) ?? "";
+function runId(get: RawConfig, defaults: ConfigDefaults, key: string): string {
+  const value = stringSetting(get, defaults, key);
   if (value && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
     throw new ConfigError(key, `${show(value)} is not a run id (letters, digits, . _ -)`, `pulumi config rm ${key}`);
   }
   return value;
 }
 
-/** Validates every key of the standby site; pure, so tests can drive it with a plain map. */
-export function parseSiteConfig(get: RawConfig): SiteConfig {
-  const praActive = parseBoolean(get, "praActive", false);
-  const syncRun = runId(get, "syncRun");
-  const drillRun = runId(get, "drillRun");
-  const adminCidrs = parseStringList(get, "adminCidrs", undefined).map((c) => validateCidr("adminCidrs", c));
+/**
+ * Validates every key of the standby site; pure, so tests can drive it with a plain map. Unset keys
+ * take Pulumi.yaml's defaults, as they do under `pulumi up`.
+ */
+export function parseSiteConfig(get: RawConfig, defaults = projectDefaults()): SiteConfig {
+  const praActive = parseBoolean(get, defaults, "praActive");
+  const syncRun = runId(get, defaults, "syncRun");
+  const drillRun = runId(get, defaults, "drillRun");
+  const adminCidrs = validateCidrUnion(
+    "adminCidrs",
+    parseStringList(get, defaults, "adminCidrs").map((c) => validateCidr("adminCidrs", c)),
+  );
   if (adminCidrs.length === 0) {
     throw new ConfigError(
       "adminCidrs",
@@ -271,39 +329,53 @@ export function parseSiteConfig(get: RawConfig): SiteConfig {
     networkName: requireString(get, "networkName", "my-network"),
     floatingIpPool: requireString(get, "floatingIpPool", "public"),
     flavorName: requireString(get, "flavorName", "s1-2"),
-    availabilityZone: optionalString(get, "availabilityZone"),
+    availabilityZone: optionalString(get, defaults, "availabilityZone"),
     adminCidrs,
-    image: parseImage(get),
-    dataVolumeSizeGb: parseInteger(get, "dataVolumeSizeGb", 10, 1, 16384),
-    dataVolumeType: optionalString(get, "dataVolumeType"),
-    sshUser: validateUserName("sshUser", optionalString(get, "sshUser") ?? "pra"),
-    operatorSshKeys: parseStringList(get, "operatorSshKeys", []).map((k) => validateSshPublicKey("operatorSshKeys", k)),
-    hostKeyAlias: validateHostKeyAlias(optionalString(get, "hostKeyAlias") ?? "pra-standby"),
+    image: parseImage(get, defaults),
+    dataVolumeSizeGb: parseInteger(get, defaults, "dataVolumeSizeGb", 1, 16384),
+    dataVolumeType: optionalString(get, defaults, "dataVolumeType"),
+    sshUser: validateUserName("sshUser", stringSetting(get, defaults, "sshUser")),
+    operatorSshKeys: parseStringList(get, defaults, "operatorSshKeys").map((k) =>
+      validateSshPublicKey("operatorSshKeys", k),
+    ),
+    hostKeyAlias: validateHostKeyAlias(stringSetting(get, defaults, "hostKeyAlias"), defaults),
     prices: {
-      storageEurPerGbMonth: parsePrice(get, "priceStorageEurPerGbMonth", 0.04),
-      instanceEurPerHour: parsePrice(get, "priceInstanceEurPerHour", 0.01),
-      trafficEurPerMonth: parsePrice(get, "priceTrafficEurPerMonth", 0.089),
-      floatingIpEurPerMonth: parsePrice(get, "priceFloatingIpEurPerMonth", 0),
+      storageEurPerGbMonth: parsePrice(get, defaults, "priceStorageEurPerGbMonth"),
+      instanceEurPerHour: parsePrice(get, defaults, "priceInstanceEurPerHour"),
+      trafficEurPerMonth: parsePrice(get, defaults, "priceTrafficEurPerMonth"),
+      floatingIpEurPerMonth: parsePrice(get, defaults, "priceFloatingIpEurPerMonth"),
     },
-    expectedSyncMinutes: parseInteger(get, "expectedSyncMinutes", 10, 1, 1440),
+    expectedSyncMinutes: parseInteger(get, defaults, "expectedSyncMinutes", 1, 1440),
   };
 }
 
-function validateHostKeyAlias(alias: string): string {
+function validateHostKeyAlias(alias: string, defaults: ConfigDefaults): string {
   if (!/^[A-Za-z0-9._-]+$/.test(alias)) {
     throw new ConfigError(
       "hostKeyAlias",
       `${show(alias)} is not a plain name`,
-      "pulumi config set hostKeyAlias pra-standby",
+      `pulumi config set hostKeyAlias ${defaults.string("hostKeyAlias")}`,
     );
   }
   return alias;
 }
 
+/**
+ * A ConfigError as a RunError, which the Pulumi SDK prints as its message alone: the user reads the
+ * key and the fix, not a stack trace of this file.
+ */
+function asRunError(e: unknown): unknown {
+  return e instanceof ConfigError ? new pulumi.RunError(e.message) : e;
+}
+
 /** Reads the stack's configuration through Pulumi and validates it. */
 export function loadSiteConfig(): SiteConfig {
   const config = new pulumi.Config();
-  return parseSiteConfig((key) => config.get(key));
+  try {
+    return parseSiteConfig((key) => config.get(key));
+  } catch (e) {
+    throw asRunError(e);
+  }
 }
 
 export interface SyncConfig {
@@ -324,21 +396,21 @@ export interface SyncConfig {
   dns?: { hookCommand: string; primaryAddress: string };
 }
 
-function absolutePath(get: RawConfig, key: string, fallback: string): string {
-  const value = optionalString(get, key) ?? fallback;
+function absolutePath(get: RawConfig, defaults: ConfigDefaults, key: string): string {
+  const value = stringSetting(get, defaults, key);
   if (!/^\/[A-Za-z0-9._\-/]+$/.test(value) || value.includes("..")) {
     throw new ConfigError(
       key,
       `${show(value)} is not an absolute path of plain characters`,
-      `pulumi config set ${key} ${fallback}`,
+      `pulumi config set ${key} ${defaults.string(key)}`,
     );
   }
   return value.replace(/\/+$/, "");
 }
 
-function parseDnsHook(get: RawConfig): SyncConfig["dns"] {
-  const hookCommand = optionalString(get, "dnsHookCommand");
-  const primaryAddress = optionalString(get, "dnsPrimaryAddress");
+function parseDnsHook(get: RawConfig, defaults: ConfigDefaults): SyncConfig["dns"] {
+  const hookCommand = optionalString(get, defaults, "dnsHookCommand");
+  const primaryAddress = optionalString(get, defaults, "dnsPrimaryAddress");
   if (!hookCommand && !primaryAddress) return undefined;
   if (!hookCommand) {
     throw new ConfigError(
@@ -358,8 +430,8 @@ function parseDnsHook(get: RawConfig): SyncConfig["dns"] {
 }
 
 /** Validates the keys of the data sync: where the data comes from and how the standby keeps it. */
-export function parseSyncConfig(get: RawConfig): Omit<SyncConfig, "primaryPrivateKey"> {
-  const source = optionalString(get, "source") ?? "local";
+export function parseSyncConfig(get: RawConfig, defaults = projectDefaults()): Omit<SyncConfig, "primaryPrivateKey"> {
+  const source = stringSetting(get, defaults, "source");
   if (source !== "local" && source !== "ssh") {
     throw new ConfigError(
       "source",
@@ -369,15 +441,15 @@ export function parseSyncConfig(get: RawConfig): Omit<SyncConfig, "primaryPrivat
   }
   const base = {
     source,
-    webRoot: absolutePath(get, "webRoot", "/var/www/wordpress"),
-    apacheSiteConfig: absolutePath(get, "apacheSiteConfig", "/etc/apache2/sites-available/wordpress.conf"),
-    primaryDbSocket: absolutePath(get, "primaryDbSocket", "/run/mysqld/mysqld.sock"),
-    keepRecoveryPoints: parseInteger(get, "keepRecoveryPoints", 7, 1, 365),
-    maxDeletePercent: parseInteger(get, "maxDeletePercent", 10, 0, 100),
-    readyTimeoutMinutes: parseInteger(get, "readyTimeoutMinutes", 15, 1, 120),
-    scriptTimeoutMinutes: parseInteger(get, "scriptTimeoutMinutes", 60, 1, 1440),
-    restorePoint: runId(get, "restorePoint") || undefined,
-    dns: parseDnsHook(get),
+    webRoot: absolutePath(get, defaults, "webRoot"),
+    apacheSiteConfig: absolutePath(get, defaults, "apacheSiteConfig"),
+    primaryDbSocket: absolutePath(get, defaults, "primaryDbSocket"),
+    keepRecoveryPoints: parseInteger(get, defaults, "keepRecoveryPoints", 1, 365),
+    maxDeletePercent: parseInteger(get, defaults, "maxDeletePercent", 0, 100),
+    readyTimeoutMinutes: parseInteger(get, defaults, "readyTimeoutMinutes", 1, 120),
+    scriptTimeoutMinutes: parseInteger(get, defaults, "scriptTimeoutMinutes", 1, 1440),
+    restorePoint: runId(get, defaults, "restorePoint") || undefined,
+    dns: parseDnsHook(get, defaults),
   } as const;
   if (source === "local") return base;
   const host = requireString(get, "primaryHost", "home.example.org");
@@ -396,8 +468,8 @@ export function parseSyncConfig(get: RawConfig): Omit<SyncConfig, "primaryPrivat
     ...base,
     primary: {
       host,
-      port: parseInteger(get, "primarySshPort", 22, 1, 65535),
-      user: validateUserName("primarySshUser", optionalString(get, "primarySshUser") ?? "pra"),
+      port: parseInteger(get, defaults, "primarySshPort", 1, 65535),
+      user: validateUserName("primarySshUser", stringSetting(get, defaults, "primarySshUser")),
       hostPublicKey,
     },
   };
@@ -406,14 +478,18 @@ export function parseSyncConfig(get: RawConfig): Omit<SyncConfig, "primaryPrivat
 /** Reads and validates the sync keys through Pulumi; the primary's key stays a secret Output. */
 export function loadSyncConfig(): SyncConfig {
   const config = new pulumi.Config();
-  const parsed = parseSyncConfig((key) => config.get(key));
-  if (parsed.source !== "ssh") return parsed;
-  if (!config.get("primarySshPrivateKey")) {
-    throw new ConfigError(
-      "primarySshPrivateKey",
-      "is not set but source is ssh",
-      "pulumi config set --secret primarySshPrivateKey < ~/.ssh/pra_primary",
-    );
+  try {
+    const parsed = parseSyncConfig((key) => config.get(key));
+    if (parsed.source !== "ssh") return parsed;
+    if (!config.get("primarySshPrivateKey")) {
+      throw new ConfigError(
+        "primarySshPrivateKey",
+        "is not set but source is ssh",
+        "pulumi config set --secret primarySshPrivateKey < ~/.ssh/pra_primary",
+      );
+    }
+    return { ...parsed, primaryPrivateKey: config.requireSecret("primarySshPrivateKey") };
+  } catch (e) {
+    throw asRunError(e);
   }
-  return { ...parsed, primaryPrivateKey: config.requireSecret("primarySshPrivateKey") };
 }

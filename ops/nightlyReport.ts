@@ -1,3 +1,4 @@
+import { projectDefaults } from "../config";
 import { sendAlert } from "./alert";
 import type { OpsDeps } from "./deps";
 import { ExitCode, exitCodeMeaning } from "./exitCodes";
@@ -30,7 +31,8 @@ export interface FinishContext {
 export async function finish(outcome: Outcome, c: FinishContext): Promise<void> {
   const now = c.deps.now();
   const settings = c.session?.settings;
-  const maxAge = settings?.maxDataAgeHours ?? 26;
+  // Without settings (the stack's config could not be read) the declared default still judges staleness.
+  const maxAge = settings?.maxDataAgeHours ?? projectDefaults().integer("maxDataAgeHours");
   const dataAge = ageHours(outcome.record?.snapshotTime, now);
   // The standby is as good as the primary from the last moment they were known equal: a sync's
   // snapshot, or a change check that found nothing new. A quiet blog is not stale.

@@ -1,5 +1,14 @@
 import type { ConfigMap } from "@pulumi/pulumi/automation";
-import { ConfigError, optionalString, parseBoolean, parseInteger, type RawConfig } from "../config";
+import {
+  ConfigError,
+  optionalString,
+  parseBoolean,
+  parseInteger,
+  projectDefaults,
+  type RawConfig,
+  stringSetting,
+} from "../config";
+import type { ConfigDefaults } from "../configDefaults";
 import { ExitCode, OpsError } from "./exitCodes";
 
 /** The `pra:` keys the operations read, validated with the program's own parsers. */
@@ -21,15 +30,15 @@ export function rawConfig(all: ConfigMap, project = "pra"): RawConfig {
 }
 
 /** Same checks as the program, so a bad value stops the job with the program's own message. */
-export function parseOpsSettings(get: RawConfig): OpsSettings {
+export function parseOpsSettings(get: RawConfig, defaults: ConfigDefaults = projectDefaults()): OpsSettings {
   try {
     return {
-      praActive: parseBoolean(get, "praActive", false),
-      syncRun: optionalString(get, "syncRun") ?? "",
-      drillRun: optionalString(get, "drillRun") ?? "",
-      alertCommand: optionalString(get, "alertCommand"),
-      alertUrl: optionalString(get, "alertUrl"),
-      maxDataAgeHours: parseInteger(get, "maxDataAgeHours", 26, 1, 8760),
+      praActive: parseBoolean(get, defaults, "praActive"),
+      syncRun: stringSetting(get, defaults, "syncRun"),
+      drillRun: stringSetting(get, defaults, "drillRun"),
+      alertCommand: optionalString(get, defaults, "alertCommand"),
+      alertUrl: optionalString(get, defaults, "alertUrl"),
+      maxDataAgeHours: parseInteger(get, defaults, "maxDataAgeHours", 1, 8760),
     };
   } catch (e) {
     throw asUsage(e);

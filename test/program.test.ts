@@ -1,3 +1,4 @@
+import { RunError } from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { type ProgramRun, runProgram, validConfig } from "./harness";
 
@@ -210,13 +211,28 @@ describe("preview", () => {
 });
 
 describe("bad configuration fails before anything is created", () => {
+  const primaryBySsh = {
+    source: "ssh",
+    primaryHost: "home.example.org",
+    primaryHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEIQczXkVx9q",
+  };
+
+  // A RunError is what the SDK prints as its message alone, without the stack of an unhandled exception.
   it.each([
-    [{ praActive: "yes" }, /pra:praActive: "yes" is not a boolean.*pulumi config set praActive true/],
-    [{ adminCidrs: JSON.stringify(["10.0.0.300/32"]) }, /pra:adminCidrs: "10.0.0.300\/32" is not a CIDR/],
-    [{ imageName: "" }, /pra:imageName: no snapshot image is configured/],
-    [{ praActive: "true", syncRun: "n1" }, /pra:syncRun: is set while praActive is true/],
-  ])("%j", async (bad, message) => {
-    await expect(runProgram({ ...validConfig, ...bad })).rejects.toThrow(message);
+    [{ praActive: "yes" }, /^pra:praActive: "yes" is not a boolean.*Fix: pulumi config set praActive true/],
+    [{ adminCidrs: JSON.stringify(["10.0.0.300/32"]) }, /^pra:adminCidrs: "10.0.0.300\/32" is not a CIDR/],
+    [{ adminCidrs: JSON.stringify(["10.0.0.5/8"]) }, /^pra:adminCidrs: .*the network is 10\.0\.0\.0\/8/],
+    [{ imageName: "" }, /^pra:imageName: no snapshot image is configured/],
+    [{ praActive: "true", syncRun: "n1" }, /^pra:syncRun: is set while praActive is true/],
+    [{ webRoot: "var/www" }, /^pra:webRoot: "var\/www" is not an absolute path.*Fix: /],
+    [primaryBySsh, /^pra:primarySshPrivateKey: is not set but source is ssh\. Fix: pulumi config set --secret/],
+  ])("%j: a RunError naming the key and the fix", async (bad, message) => {
+    const error = await runProgram({ ...validConfig, ...bad }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(RunError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(message);
   });
 });
 
