@@ -1,5 +1,6 @@
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
+import type { PrimaryEndpoint } from "./sync/plan";
 
 /** A configuration problem, worded so the user can fix it without reading code. */
 export class ConfigError extends Error {
@@ -308,7 +309,7 @@ export function loadSiteConfig(): SiteConfig {
 
 export interface SyncConfig {
   source: "local" | "ssh";
-  primary?: { host: string; port: number; user: string; hostPublicKey: string };
+  primary?: PrimaryEndpoint;
   /** Secret key for the primary (ssh source only). */
   primaryPrivateKey?: pulumi.Output<string>;
   webRoot: string;
@@ -406,14 +407,22 @@ export function parseSyncConfig(get: RawConfig): Omit<SyncConfig, "primaryPrivat
 /** Reads and validates the sync keys through Pulumi; the primary's key stays a secret Output. */
 export function loadSyncConfig(): SyncConfig {
   const config = new pulumi.Config();
-  const parsed = parseSyncConfig((key) => config.get(key));
+  const get: RawConfig = (key) => config.get(key);
+  const parsed = parseSyncConfig(get);
   if (parsed.source !== "ssh") return parsed;
-  if (!config.get("primarySshPrivateKey")) {
+  requirePrimaryKey(get);
+  return { ...parsed, primaryPrivateKey: config.requireSecret("primarySshPrivateKey") };
+}
+
+/** The primary's SSH key, which source=ssh cannot do without; the caller keeps it secret. */
+export function requirePrimaryKey(get: RawConfig): string {
+  const key = get("primarySshPrivateKey");
+  if (!key) {
     throw new ConfigError(
       "primarySshPrivateKey",
       "is not set but source is ssh",
       "pulumi config set --secret primarySshPrivateKey < ~/.ssh/pra_primary",
     );
   }
-  return { ...parsed, primaryPrivateKey: config.requireSecret("primarySshPrivateKey") };
+  return key;
 }

@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { HEALTH_TIMEOUT_SECONDS } from "../sync/connection";
 import { layout } from "../sync/layout";
 import { renderInstaller } from "../sync/standby/install";
 import type { StandbyParams } from "../sync/standby/params";
@@ -27,8 +28,6 @@ export interface StandbyActivationArgs {
   public: boolean;
   /** How DNS follows a failover by hook. Default: not switched by hook. */
   dns?: DnsSwitch;
-  /** Seconds the outside health check may take. Default 300. */
-  healthTimeoutSeconds?: number;
   instance?: pulumi.Resource;
 }
 
@@ -64,7 +63,7 @@ export class StandbyActivation extends pulumi.ComponentResource {
           health: {
             siteHostname: args.standby.siteHostname,
             newestPostId: id,
-            timeoutSeconds: args.healthTimeoutSeconds ?? 300,
+            timeoutSeconds: HEALTH_TIMEOUT_SECONDS,
           },
         })),
       );
@@ -77,7 +76,7 @@ export class StandbyActivation extends pulumi.ComponentResource {
             delete: `export PRA_DNS_ADDRESS="$PRA_PRIMARY_ADDRESS"; ${args.dns.hookCommand}`,
             environment: {
               PRA_DNS_NAME: args.standby.siteHostname,
-              PRA_STANDBY_ADDRESS: args.target.host,
+              PRA_STANDBY_ADDRESS: args.target.standby.host,
               PRA_PRIMARY_ADDRESS: args.dns.primaryAddress,
             },
             logging: "stdoutAndStderr",

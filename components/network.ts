@@ -1,6 +1,7 @@
 import * as net from "node:net";
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
+import { STANDBY_SSH_PORT } from "../sync/connection";
 
 export interface StandbyNetworkArgs {
   /** Tenant network the standby's port lives on. */
@@ -35,7 +36,7 @@ export class StandbyNetwork extends pulumi.ComponentResource {
     args.adminCidrs.forEach((cidr, i) => {
       new openstack.networking.SecGroupRule(
         `${name}-ssh-${i}`,
-        rule(group.id, cidr, 22, `SSH from admin network ${cidr}`),
+        rule(group.id, cidr, STANDBY_SSH_PORT, `SSH from admin network ${cidr}`),
         { parent: this, deleteBeforeReplace: true },
       );
     });
