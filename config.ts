@@ -3,6 +3,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { addressBits, coverFamily, formatCidr, networkOf, parseCidr } from "./cidr";
 import { type ConfigDefaults, readConfigDefaults } from "./configDefaults";
+import type { PrimaryEndpoint } from "./sync/plan";
 
 /** A configuration problem, worded so the user can fix it without reading code. */
 export class ConfigError extends Error {
@@ -380,7 +381,7 @@ export function loadSiteConfig(): SiteConfig {
 
 export interface SyncConfig {
   source: "local" | "ssh";
-  primary?: { host: string; port: number; user: string; hostPublicKey: string };
+  primary?: PrimaryEndpoint;
   /** Secret key for the primary (ssh source only). */
   primaryPrivateKey?: pulumi.Output<string>;
   webRoot: string;
@@ -479,17 +480,25 @@ export function parseSyncConfig(get: RawConfig, defaults = projectDefaults()): O
 export function loadSyncConfig(): SyncConfig {
   const config = new pulumi.Config();
   try {
-    const parsed = parseSyncConfig((key) => config.get(key));
+    const get: RawConfig = (key) => config.get(key);
+    const parsed = parseSyncConfig(get);
     if (parsed.source !== "ssh") return parsed;
-    if (!config.get("primarySshPrivateKey")) {
-      throw new ConfigError(
-        "primarySshPrivateKey",
-        "is not set but source is ssh",
-        "pulumi config set --secret primarySshPrivateKey < ~/.ssh/pra_primary",
-      );
-    }
+    requirePrimaryKey(get);
     return { ...parsed, primaryPrivateKey: config.requireSecret("primarySshPrivateKey") };
   } catch (e) {
     throw asRunError(e);
   }
+}
+
+/** The primary's SSH key, which source=ssh cannot do without; the caller keeps it secret. */
+export function requirePrimaryKey(get: RawConfig): string {
+  const key = get("primarySshPrivateKey");
+  if (!key) {
+    throw new ConfigError(
+      "primarySshPrivateKey",
+      "is not set but source is ssh",
+      "pulumi config set --secret primarySshPrivateKey < ~/.ssh/pra_primary",
+    );
+  }
+  return key;
 }

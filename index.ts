@@ -58,17 +58,15 @@ const standby = instanceWanted
   : undefined;
 
 const target: StepTarget = {
-  host: network.floatingIpAddress,
-  user: cfg.sshUser,
-  hostPublicKey: keys.hostPublicKey,
-  hostKeyAlias: cfg.hostKeyAlias,
+  standby: {
+    host: network.floatingIpAddress,
+    user: cfg.sshUser,
+    hostPublicKey: keys.hostPublicKey,
+    hostKeyAlias: cfg.hostKeyAlias,
+  },
   privateKey: keys.clientPrivateKey,
-  source: syncCfg.primary ? { kind: "ssh", ...syncCfg.primary, hostKeyAlias: "pra-primary" } : { kind: "local" },
+  sync: syncCfg,
   primaryPrivateKey: syncCfg.primaryPrivateKey,
-  webRoot: syncCfg.webRoot,
-  apacheSiteConfig: syncCfg.apacheSiteConfig,
-  primaryDbSocket: syncCfg.primaryDbSocket,
-  readyTimeoutSeconds: syncCfg.readyTimeoutMinutes * 60,
   scriptTimeoutSeconds: syncCfg.scriptTimeoutMinutes * 60,
 };
 const standbyParams = {

@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { HEALTH_TIMEOUT_SECONDS } from "../sync/connection";
 import { layout } from "../sync/layout";
 import { renderInstaller } from "../sync/standby/install";
 import type { StandbyParams } from "../sync/standby/params";
@@ -29,8 +30,6 @@ export interface StandbyActivationArgs {
   public: boolean;
   /** How DNS follows a failover by hook. Default: not switched by hook. */
   dns?: DnsSwitch;
-  /** Seconds the outside health check may take. Default 300. */
-  healthTimeoutSeconds?: number;
   /** The instance the steps run on; they are deleted with it. Default: none. */
   instance?: pulumi.Resource;
   /** What must exist before the first step runs: the server and its floating IP association. Default: nothing. */
@@ -69,7 +68,7 @@ export class StandbyActivation extends pulumi.ComponentResource {
           health: {
             siteHostname: args.standby.siteHostname,
             newestPostId: id,
-            timeoutSeconds: args.healthTimeoutSeconds ?? 300,
+            timeoutSeconds: HEALTH_TIMEOUT_SECONDS,
           },
         })),
       );
@@ -82,7 +81,7 @@ export class StandbyActivation extends pulumi.ComponentResource {
             delete: `export PRA_DNS_ADDRESS="$PRA_PRIMARY_ADDRESS"; ${args.dns.hookCommand}`,
             environment: {
               PRA_DNS_NAME: args.standby.siteHostname,
-              PRA_STANDBY_ADDRESS: args.target.host,
+              PRA_STANDBY_ADDRESS: args.target.standby.host,
               PRA_PRIMARY_ADDRESS: args.dns.primaryAddress,
             },
             logging: "stdoutAndStderr",

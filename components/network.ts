@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as net from "node:net";
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
+import { STANDBY_SSH_PORT } from "../sync/connection";
 
 export interface StandbyNetworkArgs {
   /** Tenant network the standby's port lives on. */
@@ -40,7 +41,7 @@ export class StandbyNetwork extends pulumi.ComponentResource {
       new openstack.networking.SecGroupRule(
         // Keyed by the CIDR, not its position: reordering adminCidrs must not replace (and briefly drop) rules.
         `${name}-ssh-${cidrKey(cidr)}`,
-        rule(group.id, cidr, 22, `SSH from admin network ${cidr}`),
+        rule(group.id, cidr, STANDBY_SSH_PORT, `SSH from admin network ${cidr}`),
         // Stacks made before the rules were keyed by CIDR named them by position.
         { parent: this, deleteBeforeReplace: true, aliases: [{ name: `${name}-ssh-${i}` }] },
       );

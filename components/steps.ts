@@ -1,28 +1,23 @@
 import { createHash } from "node:crypto";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { STANDBY_DIAL_ATTEMPTS, STANDBY_DIAL_TIMEOUT_SECONDS, STANDBY_SSH_PORT } from "../sync/connection";
 import { publicKeyBody } from "../sync/knownHosts";
-import type { Source, StepInput, SyncPlan } from "../sync/plan";
+import { buildPlan, type StandbyAddress, type StepInput, type SyncPlan, type SyncSettings } from "../sync/plan";
 
 /** How the steps reach the standby and the primary. */
 export interface StepTarget {
-  /** The standby's address (the floating IP). */
-  host: pulumi.Input<string>;
-  /** Non-root sudo user on the standby. */
-  user: string;
-  /** The pinned ed25519 host public key. */
-  hostPublicKey: pulumi.Input<string>;
-  hostKeyAlias: string;
+  /** The standby: its floating IP, non-root sudo user, pinned ed25519 host key and the alias it is pinned under. */
+  standby: Omit<StandbyAddress, "host" | "hostPublicKey"> & {
+    host: pulumi.Input<string>;
+    hostPublicKey: pulumi.Input<string>;
+  };
   /** The client key for the standby (secret). */
   privateKey: pulumi.Input<string>;
-  source: Source;
+  /** Where the primary's data is and how long the standby may take to boot. */
+  sync: SyncSettings;
   /** Secret key for the primary (ssh source only). */
   primaryPrivateKey?: pulumi.Input<string>;
-  webRoot: string;
-  apacheSiteConfig: string;
-  primaryDbSocket: string;
-  /** Seconds to wait for a booting standby. */
-  readyTimeoutSeconds: number;
   /** Upper bound of each remote script, seconds. */
   scriptTimeoutSeconds: number;
 }
@@ -42,31 +37,18 @@ export class StepFactory {
     private readonly trigger: pulumi.Input<string>,
     private readonly opts: pulumi.CustomResourceOptions,
   ) {
-    this.plan = pulumi.all([target.host, target.hostPublicKey, trigger]).apply(([host, hostKey, run]) => ({
-      run,
-      standby: {
-        host,
-        port: 22,
-        user: target.user,
-        hostPublicKey: publicKeyBody(hostKey),
-        hostKeyAlias: target.hostKeyAlias,
-      },
-      source: target.source,
-      webRoot: target.webRoot,
-      apacheSiteConfig: target.apacheSiteConfig,
-      dbSocket: target.primaryDbSocket,
-      readyTimeoutSeconds: target.readyTimeoutSeconds,
-      ioTimeoutSeconds: 300,
-    }));
+    const { standby } = target;
+    this.plan = pulumi
+      .all([standby.host, standby.hostPublicKey, trigger])
+      .apply(([host, hostPublicKey, run]) => buildPlan(target.sync, { ...standby, host, hostPublicKey }, run));
     this.connection = {
-      host: target.host,
-      port: 22,
-      user: target.user,
+      host: standby.host,
+      port: STANDBY_SSH_PORT,
+      user: standby.user,
       privateKey: pulumi.secret(target.privateKey),
-      hostKey: pulumi.output(target.hostPublicKey).apply(publicKeyBody),
-      // A wrong host key is retried like any dial error: keep the retries few, the gate has waited already.
-      dialErrorLimit: 3,
-      perDialTimeout: 20,
+      hostKey: pulumi.output(standby.hostPublicKey).apply(publicKeyBody),
+      dialErrorLimit: STANDBY_DIAL_ATTEMPTS,
+      perDialTimeout: STANDBY_DIAL_TIMEOUT_SECONDS,
     };
   }
 

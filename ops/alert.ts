@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import type { OpsDeps } from "./deps";
+import type { OpsSettings } from "./settings";
 
 export interface AlertTarget {
   /** pra:alertCommand: run with `sh -c`, the message on stdin (never on argv: it may name hosts). */
@@ -94,4 +96,13 @@ export async function sendAlert(target: AlertTarget, alert: Alert, deps: AlertDe
     target.command ? runCommand(target.command, alert, deps) : undefined,
     target.url ? post(target.url, alert, deps) : undefined,
   ]);
+}
+
+/** Sends to the stack's hooks (pra:alertCommand, pra:alertUrl) with the job's fetch and timeout. */
+export function alertOperator(settings: OpsSettings, alert: Alert, deps: OpsDeps, log: (line: string) => void) {
+  return sendAlert({ command: settings.alertCommand, url: settings.alertUrl }, alert, {
+    fetch: deps.fetch,
+    timeoutMs: deps.alertTimeoutMs,
+    log,
+  });
 }

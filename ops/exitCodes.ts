@@ -38,6 +38,11 @@ export const exitCodeMeaning: Record<ExitCode, string> = {
   8: "interrupted, instance torn down",
 };
 
+/** How a summary line names an end other than ok: `FAILED exit=5 (teardown failed: ...)`. A refusal is deliberate. */
+export function notOk(code: ExitCode): string {
+  return `${code === ExitCode.RefusedActive ? "REFUSED" : "FAILED"} exit=${code} (${exitCodeMeaning[code]})`;
+}
+
 /** An error that ends the job with a given exit code; its message is meant for the operator. */
 export class OpsError extends Error {
   constructor(

@@ -1,61 +1,45 @@
 import type { OutputMap } from "@pulumi/pulumi/automation";
+import { primarySide } from "../sync/plan";
 import type { Fingerprint } from "../sync/runner/fingerprint";
-import { nightlyUsage, parseNightlyArgs } from "./args";
+import { type NightlyArgs, nightlyUsage, parseNightlyArgs } from "./args";
 import type { OpsDeps } from "./deps";
 import { ExitCode, OpsError } from "./exitCodes";
-import { fingerprintOptions } from "./fingerprintOptions";
-import { startJob } from "./jobStart";
+import { runJob } from "./job";
+import type { JobSpec } from "./jobStart";
 import { finish, type Outcome, PREFIX } from "./nightlyReport";
 import { changesSince, parseRecoveryRecord, type RecoveryRecord, runId } from "./recoveryRecord";
-import { openSession, refuseWhileActive, type Session } from "./session";
-import { Interruption } from "./signals";
+import { refuseWhileActive, type Session } from "./session";
+import { parseSyncKeys } from "./settings";
 import { bootAndTearDown, cleanUpLeftovers } from "./transient";
 import { errorText } from "./workspace";
+
+const nightly: JobSpec<NightlyArgs> = {
+  job: "nightly",
+  prefix: PREFIX,
+  parse: parseNightlyArgs,
+  usage: nightlyUsage,
+  what: (a) => `nightly sync of stack ${a.stack}`,
+};
 
 /**
  * The nightly job: copy the primary to the standby when it changed, with the instance alive only for
  * the copy. Returns the exit code (see exitCodes.ts); never throws.
  */
-export async function runNightly(argv: string[], deps: OpsDeps): Promise<number> {
-  const started = startJob(
-    PREFIX,
-    argv,
-    deps,
-    parseNightlyArgs,
-    nightlyUsage,
-    (a) => `nightly sync of stack ${a.stack}`,
-  );
-  if ("code" in started) return started.code;
-  const { args, lock, log } = started;
-  const startedAt = deps.now();
-  const interruption = new Interruption(deps.signals, log);
-  interruption.install();
-  let session: Session | undefined;
-  let before: RecoveryRecord | undefined;
-  let outcome: Outcome;
-  try {
-    session = await openSession({
-      job: "nightly",
-      stackName: args.stack,
-      workDir: args.workDir,
-      log,
-      interruption,
-      deps,
-    });
-    before = parseRecoveryRecord((await session.stack.outputs()).recoveryPoint?.value);
-    outcome = await night(session, before, args.force);
-  } catch (e) {
-    const code = e instanceof OpsError ? e.code : ExitCode.Failed;
-    outcome = { code, detail: e instanceof OpsError ? e.message : errorText(e), record: before, instanceMinutes: 0 };
-  } finally {
-    interruption.dispose();
-  }
-  try {
-    await finish(outcome, { args, deps, log, session, startedAt });
-  } finally {
-    lock.release();
-  }
-  return outcome.code;
+export function runNightly(argv: string[], deps: OpsDeps): Promise<number> {
+  return runJob(nightly, argv, deps, (run) => {
+    let before: RecoveryRecord | undefined;
+    return {
+      async body(s) {
+        before = parseRecoveryRecord((await s.stack.outputs()).recoveryPoint?.value);
+        return night(s, before, run.args.force);
+      },
+      failed: (f): Outcome => ({ ...f, record: before, instanceMinutes: 0 }),
+      async finish(outcome, session) {
+        await finish(outcome, { ...run, session });
+        return outcome.code;
+      },
+    };
+  });
 }
 
 /** Refusal, leftovers, change check, then the sync with its teardown. */
@@ -93,7 +77,8 @@ async function night(s: Session, before: RecoveryRecord | undefined, force: bool
  * boot, and an unreachable primary is exactly what an operator must hear about first.
  */
 async function changedSince(s: Session, before: RecoveryRecord): Promise<string[]> {
-  const opts = fingerprintOptions(s.get);
+  const { sync, primaryPrivateKey } = parseSyncKeys(s.get);
+  const opts = { ...primarySide(sync), primaryPrivateKey };
   s.log(`change check: reading the primary (${opts.source.kind === "ssh" ? opts.source.host : "this machine"})`);
   let fp: Fingerprint;
   try {

@@ -57,8 +57,8 @@ export function formatHours(hours: number | undefined): string {
   return hours === undefined ? "unknown" : `${hours.toFixed(1)}h`;
 }
 
-/** `nightly-20250101T020304Z`: sortable, unique per second, and a valid pra:syncRun / pra:drillRun. */
-export function runId(prefix: "nightly" | "drill", now: Date): string {
+/** `nightly-20250101T020304Z`: sortable, unique per second, and a valid pra:syncRun / pra:drillRun / plan run. */
+export function runId(prefix: "nightly" | "drill" | "failback", now: Date): string {
   return `${prefix}-${now
     .toISOString()
     .replace(/[-:]/g, "")

@@ -4,8 +4,10 @@ import {
   optionalString,
   parseBoolean,
   parseInteger,
+  parseSyncConfig,
   projectDefaults,
   type RawConfig,
+  requirePrimaryKey,
   stringSetting,
 } from "../config";
 import type { ConfigDefaults } from "../configDefaults";
@@ -31,20 +33,36 @@ export function rawConfig(all: ConfigMap, project = "pra"): RawConfig {
 
 /** Same checks as the program, so a bad value stops the job with the program's own message. */
 export function parseOpsSettings(get: RawConfig, defaults: ConfigDefaults = projectDefaults()): OpsSettings {
-  try {
-    return {
-      praActive: parseBoolean(get, defaults, "praActive"),
-      syncRun: stringSetting(get, defaults, "syncRun"),
-      drillRun: stringSetting(get, defaults, "drillRun"),
-      alertCommand: optionalString(get, defaults, "alertCommand"),
-      alertUrl: optionalString(get, defaults, "alertUrl"),
-      maxDataAgeHours: parseInteger(get, defaults, "maxDataAgeHours", 1, 8760),
-    };
-  } catch (e) {
-    throw asUsage(e);
-  }
+  return asUsage(() => ({
+    praActive: parseBoolean(get, defaults, "praActive"),
+    syncRun: stringSetting(get, defaults, "syncRun"),
+    drillRun: stringSetting(get, defaults, "drillRun"),
+    alertCommand: optionalString(get, defaults, "alertCommand"),
+    alertUrl: optionalString(get, defaults, "alertUrl"),
+    maxDataAgeHours: parseInteger(get, defaults, "maxDataAgeHours", 1, 8760),
+  }));
 }
 
-export function asUsage(e: unknown): unknown {
-  return e instanceof ConfigError ? new OpsError(ExitCode.Usage, e.message) : e;
+/** The sync keys, read as the program reads them, and the primary's key as decrypted by the Automation API. */
+export interface SyncKeys {
+  sync: ReturnType<typeof parseSyncConfig>;
+  /** Set with source=ssh only; goes to the fingerprint or the failback's stdin, nowhere else. */
+  primaryPrivateKey?: string;
+}
+
+/** What the change check and the failback read the primary with: the same keys as the program's sync. */
+export function parseSyncKeys(get: RawConfig): SyncKeys {
+  return asUsage(() => {
+    const sync = parseSyncConfig(get);
+    return sync.primary ? { sync, primaryPrivateKey: requirePrimaryKey(get) } : { sync };
+  });
+}
+
+/** Runs a parse; a config error becomes a usage error (exit 2) with the program's own message. */
+function asUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw e instanceof ConfigError ? new OpsError(ExitCode.Usage, e.message) : e;
+  }
 }

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StepInput } from "../sync/plan";
+import { parseSyncConfig } from "../config";
+import { buildPlan, primarySide, type StepInput } from "../sync/plan";
 import { renderReadDbCredentials } from "../sync/primary/dumpDb";
 import { failbackData } from "../sync/runner/failback";
 import { primaryFingerprint } from "../sync/runner/fingerprint";
@@ -31,6 +32,8 @@ const log: CommandLog[] = [];
 const timings: Record<string, number> = {};
 
 const syncConfig = (run: string) => labSyncConfig(lab, run);
+/** The lab's sync keys as the program parses them, for the steps run here directly. */
+const labSync = (more: Record<string, string> = {}) => parseSyncConfig((key) => ({ ...syncConfig(""), ...more })[key]);
 
 async function sync(run: string, hooks = labHooks(lab, log)): Promise<ProgramRun> {
   const started = Date.now();
@@ -370,19 +373,7 @@ describe("recovery points", () => {
     expect((await lab.standby.exec("ls /srv/pra/current/")).stdout).toMatch(/dump\.sql\.gz/);
   });
 
-  const primaryOverSsh = () => ({
-    source: {
-      kind: "ssh" as const,
-      host: lab.primary.address,
-      port: 22,
-      user: "pra",
-      hostPublicKey: lab.primary.ssh.hostPublicKey,
-      hostKeyAlias: "pra-primary",
-    },
-    primaryPrivateKey: lab.primary.ssh.privateKey,
-    webRoot: "/var/www/blog",
-    dbSocket: "/run/mysqld/mysqld.sock",
-  });
+  const primaryOverSsh = () => ({ ...primarySide(labSync()), primaryPrivateKey: lab.primary.ssh.privateKey });
 
   it("the primary's fingerprint equals the newest record while nothing changed (what lets the nightly job skip)", async () => {
     const rec = JSON.parse((await lab.standby.exec("cat /srv/pra/current/record.json")).stdout);
@@ -453,29 +444,16 @@ describe("failover onto the standby", () => {
 
 describe("failback", () => {
   const failbackInput = (primaryPort = 22): StepInput => ({
-    plan: {
-      run: "failback",
-      standby: {
+    plan: buildPlan(
+      labSync({ primarySshPort: String(primaryPort) }),
+      {
         host: lab.standby.address,
-        port: 22,
         user: "pra",
         hostPublicKey: lab.standby.ssh.hostPublicKey,
         hostKeyAlias: "pra-standby",
       },
-      source: {
-        kind: "ssh",
-        host: lab.primary.address,
-        port: primaryPort,
-        user: "pra",
-        hostPublicKey: lab.primary.ssh.hostPublicKey,
-        hostKeyAlias: "pra-primary",
-      },
-      webRoot: "/var/www/blog",
-      apacheSiteConfig: "/etc/apache2/sites-available/blog.conf",
-      dbSocket: "/run/mysqld/mysqld.sock",
-      readyTimeoutSeconds: 60,
-      ioTimeoutSeconds: 300,
-    },
+      "failback",
+    ),
     secrets: { standbyPrivateKey: lab.standby.ssh.privateKey, primaryPrivateKey: lab.primary.ssh.privateKey },
   });
 

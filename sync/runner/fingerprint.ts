@@ -1,6 +1,6 @@
 import { digestFunction } from "../digest";
 import { shq } from "../layout";
-import type { Source } from "../plan";
+import type { PrimarySide } from "../plan";
 import { primaryAccess, primaryShell } from "./keys";
 import { baseTables, connect, hashQueries, openDbSocket, readCredentials, runHashes } from "./primaryDb";
 import { run } from "./proc";
@@ -10,11 +10,9 @@ export interface Fingerprint {
   tables: Record<string, { rows: number; crc32: string; md5: string }>;
 }
 
-export interface FingerprintOptions {
-  source: Source;
+export interface FingerprintOptions extends PrimarySide {
+  /** Key for the primary, with source.kind = "ssh". */
   primaryPrivateKey?: string;
-  webRoot: string;
-  dbSocket: string;
 }
 
 /**
