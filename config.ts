@@ -2,6 +2,8 @@ import * as net from "node:net";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { addressBits, coverFamily, formatCidr, networkOf, parseCidr } from "./cidr";
+import type { Mode, Prices } from "./components/cost";
+import type { ImageSource } from "./components/image";
 import { type ConfigDefaults, readConfigDefaults } from "./configDefaults";
 import type { PrimaryEndpoint } from "./sync/plan";
 
@@ -26,21 +28,6 @@ export function projectDefaults(): ConfigDefaults {
 }
 
 /** What the standby is doing in this run. */
-export type Mode = "standby" | "syncing" | "drill" | "active";
-
-export type ImageSource =
-  | { kind: "name"; name: string }
-  | { kind: "id"; id: string }
-  | { kind: "url"; url: string; diskFormat: string; sizeGb: number }
-  | { kind: "file"; path: string; diskFormat: string; sizeGb: number };
-
-export interface Prices {
-  storageEurPerGbMonth: number;
-  instanceEurPerHour: number;
-  trafficEurPerMonth: number;
-  floatingIpEurPerMonth: number;
-}
-
 export interface SiteConfig {
   praActive: boolean;
   syncRun: string;

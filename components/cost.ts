@@ -1,4 +1,13 @@
-import type { Mode, Prices } from "../config";
+/** What the stack is doing: decides whether an instance exists and what it does. */
+export type Mode = "standby" | "syncing" | "drill" | "active";
+
+/** The cloud's prices (pra:price* keys). */
+export interface Prices {
+  storageEurPerGbMonth: number;
+  instanceEurPerHour: number;
+  trafficEurPerMonth: number;
+  floatingIpEurPerMonth: number;
+}
 
 export interface CostInputs {
   /** The cloud's prices (pra:price* keys). */

@@ -1,6 +1,12 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageSource } from "../config";
+
+/** Where the snapshot image comes from (exactly one of pra:imageName, imageId, imageSourceUrl, imageFile). */
+export type ImageSource =
+  | { kind: "name"; name: string }
+  | { kind: "id"; id: string }
+  | { kind: "url"; url: string; diskFormat: string; sizeGb: number }
+  | { kind: "file"; path: string; diskFormat: string; sizeGb: number };
 
 export interface StandbyImageArgs {
   /** Where the snapshot image comes from: an existing Glance image (by name or id) or an upload (URL or file). */
