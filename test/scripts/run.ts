@@ -63,8 +63,9 @@ export function runLib(
 }
 
 /**
- * A directory of fake commands put first on PATH: each logs its argv (one file per call, NUL-separated)
- * and its stdin, then runs `behaviour` (bash). Returns the PATH value and a reader of the calls.
+ * A directory of fake commands put first on PATH: each logs its argv (one file per call, NUL-separated),
+ * then runs `behaviour` (bash, which may keep more of the call in "$call.<what>" files). Returns the
+ * PATH value and a reader of the calls.
  */
 export function fakeCommands(dir: string, commands: Record<string, string>) {
   const bin = join(dir, "fake-bin");
@@ -85,14 +86,15 @@ ${behaviour}
   }
   return {
     path: `${bin}:${process.env.PATH}`,
-    log,
-    calls(): { command: string; argv: string[] }[] {
+    /** Every call in order; `file` is the path prefix its behaviour wrote to ($call: "$call.stdin" ...). */
+    calls(): { command: string; argv: string[]; file: string }[] {
       return readdirSync(log)
         .sort()
         .filter((f) => f.endsWith(".argv"))
         .map((f) => ({
           command: f.replace(/^\d+-/, "").replace(/\.argv$/, ""),
           argv: readFileSync(join(log, f), "utf8").split("\0").slice(0, -1),
+          file: join(log, f.replace(/\.argv$/, "")),
         }));
     },
   };

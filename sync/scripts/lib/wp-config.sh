@@ -4,14 +4,14 @@
 #   wp_db_name WP_CONFIG, wp_table_prefix WP_CONFIG, wp_staging_schema WP_CONFIG
 wp_db_name() {
   local name
-  name=$(php "${wpconfig_reader:?}" "$1" name) || exit 1
+  name=$(php "${wpconfig_reader:?}" "$1" name) || fail "cannot read DB_NAME from $1${name:+: $name}"
   sql_name_ok schema "$name" "DB_NAME in $1"
   echo "$name"
 }
 
 wp_table_prefix() {
   local prefix
-  prefix=$(php "${wpconfig_reader:?}" "$1" prefix) || exit 1
+  prefix=$(php "${wpconfig_reader:?}" "$1" prefix) || fail "cannot read \$table_prefix from $1${prefix:+: $prefix}"
   sql_name_ok prefix "$prefix" "\$table_prefix in $1"
   echo "$prefix"
 }
