@@ -88,7 +88,7 @@ function declaredParameters(lines: string[]): Set<string> {
 
 /**
  * Renders sync/scripts/<name>.sh (e.g. "standby/pra-switch") with its libs inlined and its parameters
- * in a header right after the shebang. `tag` overrides what its messages start with (default
+ * in a header after the shebang and the script's opening comment. `tag` overrides what its messages start with (default
  * pra-<name>, e.g. pra-switch, pra-push-files).
  */
 export function renderScript(name: string, params: ScriptParams = {}, opts: { tag?: string } = {}): string {
