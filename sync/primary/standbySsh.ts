@@ -10,11 +10,9 @@ export interface StandbyEndpoint {
   hostKeyAlias: string;
 }
 
-/** OpenSSH options that pin the standby's host key: strict checking against our own known_hosts file, never off. */
-export function pinnedSshOptions(e: StandbyEndpoint, keyFile: string, knownHostsFile: string): string[] {
+/** OpenSSH options that pin the host key to the alias, whatever files hold the login key and known_hosts. */
+function pinnedHostOptions(e: StandbyEndpoint): string[] {
   return [
-    "-i",
-    keyFile,
     "-p",
     String(e.port),
     "-o",
@@ -23,8 +21,6 @@ export function pinnedSshOptions(e: StandbyEndpoint, keyFile: string, knownHosts
     "BatchMode=yes",
     "-o",
     "StrictHostKeyChecking=yes",
-    "-o",
-    `UserKnownHostsFile=${knownHostsFile}`,
     "-o",
     `HostKeyAlias=${e.hostKeyAlias}`,
     "-o",
@@ -36,24 +32,21 @@ export function pinnedSshOptions(e: StandbyEndpoint, keyFile: string, knownHosts
   ];
 }
 
+/** OpenSSH options that pin the standby's host key: strict checking against our own known_hosts file, never off. */
+export function pinnedSshOptions(e: StandbyEndpoint, keyFile: string, knownHostsFile: string): string[] {
+  return ["-i", keyFile, "-o", `UserKnownHostsFile=${knownHostsFile}`, ...pinnedHostOptions(e)];
+}
+
 /**
- * Bash lines that put the standby's login key and pinned known_hosts into a private temp dir (removed
- * on exit) and define `standby_ssh` (an ssh command line) and `$standby` (user@host). The key arrives
- * inside the script, which itself arrives on stdin: never on argv, never in a log.
+ * The parameters of sync/scripts/lib/standby-ssh.sh: the standby's login key and pinned known_hosts
+ * line (written to a private temp dir on the primary; the key arrives inside the script, which itself
+ * arrives on stdin: never on argv, never in a log), the pinning options and user@host.
  */
-export function standbySshPrelude(e: StandbyEndpoint, privateKey: string): string {
-  const key = privateKey.endsWith("\n") ? privateKey : `${privateKey}\n`;
-  // mktemp paths hold no spaces, so the option string splits cleanly (rsync -e splits on spaces too).
-  const opts = pinnedSshOptions(e, "$pra_tmp/key", "$pra_tmp/known_hosts");
-  return `umask 077
-pra_tmp=$(mktemp -d)
-trap 'rm -rf "$pra_tmp"' EXIT
-cat > "$pra_tmp/key" <<'PRA_STANDBY_KEY'
-${key}PRA_STANDBY_KEY
-cat > "$pra_tmp/known_hosts" <<'PRA_KNOWN_HOSTS'
-${knownHostsLine(e.hostKeyAlias, undefined, e.hostPublicKey)}
-PRA_KNOWN_HOSTS
-standby_ssh="ssh ${opts.join(" ")}"
-standby='${e.user}@${e.host}'
-`;
+export function standbySshParams(e: StandbyEndpoint, privateKey: string) {
+  return {
+    STANDBY_PRIVATE_KEY: privateKey,
+    STANDBY_KNOWN_HOSTS: knownHostsLine(e.hostKeyAlias, undefined, e.hostPublicKey),
+    STANDBY_SSH_OPTIONS: pinnedHostOptions(e),
+    STANDBY_LOGIN: `${e.user}@${e.host}`,
+  };
 }

@@ -1,6 +1,5 @@
-import { digestFunction } from "../digest";
-import { shq } from "../layout";
 import type { PrimarySide } from "../plan";
+import { renderScript } from "../scripts";
 import { primaryAccess, primaryShell } from "./keys";
 import { baseTables, connect, hashQueries, openDbSocket, readCredentials, runHashes } from "./primaryDb";
 import { run } from "./proc";
@@ -23,7 +22,7 @@ export async function primaryFingerprint(opts: FingerprintOptions): Promise<Fing
   const access = primaryAccess(opts.source, opts.primaryPrivateKey);
   try {
     const digest = await run(primaryShell(access), {
-      input: `set -euo pipefail\n${digestFunction()}\ntree_digest ${shq(opts.webRoot)}\n`,
+      input: renderScript("primary/web-root-digest", { WEB_ROOT: opts.webRoot }),
       timeoutMs: 1800_000,
     });
     if (digest.code !== 0)

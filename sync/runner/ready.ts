@@ -1,17 +1,10 @@
 import { layout } from "../layout";
 import type { SyncPlan } from "../plan";
+import { renderScript } from "../scripts";
 import { run } from "./proc";
 
-/** Checked on the standby, cheapest first; prints PRA-READY or the first thing that is not ready. */
-export const READY_CHECK = `set -u
-s=$(cloud-init status 2>/dev/null || true)
-case "$s" in
-  *running*|*"not started"*) echo "PRA-NOT-READY cloud-init has not finished ($s)"; exit 10 ;;
-  *error*) echo "PRA-FAILED cloud-init failed ($s): see /var/log/cloud-init-output.log"; exit 11 ;;
-esac
-mountpoint -q ${layout.data} || { echo "PRA-NOT-READY the data volume is not mounted at ${layout.data}"; exit 10; }
-sudo -n mariadb-admin ping >/dev/null 2>&1 || { echo "PRA-NOT-READY MariaDB does not answer"; exit 10; }
-echo PRA-READY`;
+/** sync/scripts/standby/ready-check.sh: prints PRA-READY or the first thing that is not ready. */
+export const READY_CHECK = renderScript("standby/ready-check", { DATA_MOUNT: layout.data });
 
 const HOST_KEY_MISMATCH =
   /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|host key for .* has changed/i;

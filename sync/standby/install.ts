@@ -1,43 +1,38 @@
-import { createHash } from "node:crypto";
-import { renderWpConfigPhp } from "../wpConfigPhp";
-import { renderActivate } from "./activate";
-import { renderImport } from "./importDb";
+import { layout } from "../layout";
+import { renderScript, scriptText } from "../scripts";
+import { NEWEST_POST_TAG } from "../verifyReport";
 import type { StandbyParams } from "./params";
-import { renderReceive } from "./receive";
-import { renderRestore } from "./restore";
-import { renderSwitch } from "./switchLive";
-import { renderVerify } from "./verify";
 
-/** Every standby script by its file name in the volume's bin directory. */
+/**
+ * Every standby script by its file name in the volume's bin directory (sync/scripts/standby/pra-*.sh
+ * rendered, and the PHP helper that reads wp-config.php).
+ */
 export function standbyScripts(p: StandbyParams): Record<string, string> {
+  const data = { DATA_MOUNT: layout.data };
   return {
-    "pra-wpconfig.php": renderWpConfigPhp(),
-    "pra-receive": renderReceive(),
-    "pra-import": renderImport(),
-    "pra-switch": renderSwitch(p),
-    "pra-restore": renderRestore(),
-    "pra-activate": renderActivate(p),
-    "pra-verify": renderVerify(p),
+    "pra-wpconfig.php": scriptText("pra-wpconfig.php"),
+    "pra-receive": renderScript("standby/pra-receive", data),
+    "pra-import": renderScript("standby/pra-import", data),
+    "pra-switch": renderScript("standby/pra-switch", { ...data, KEEP: p.keep, MAX_DELETE_PERCENT: p.maxDeletePercent }),
+    "pra-restore": renderScript("standby/pra-restore", data),
+    "pra-activate": renderScript("standby/pra-activate", {
+      ...data,
+      WEB_ROOT: p.webRoot,
+      SITE_CONFIG: layout.siteConfig,
+    }),
+    "pra-verify": renderScript("standby/pra-verify", { ...data, SITE_HOST: p.siteHostname, NEWEST_POST_TAG }),
   };
 }
 
 /**
- * A bash script (sent on stdin to `sudo bash -s`) that writes the scripts onto the data volume, each
- * through a temp file and a rename, so a cut connection never leaves a half-written script.
- * The volume carries them, so a replaced instance finds pra-activate at boot.
+ * The installer (sent on stdin to `sudo bash -s`): writes the scripts onto the data volume, each
+ * atomically. The volume carries them, so a replaced instance finds pra-activate at boot.
  */
 export function renderInstaller(p: StandbyParams): string {
   const scripts = standbyScripts(p);
-  const parts = Object.entries(scripts).map(([name, body]) => {
-    const tag = `PRA_${createHash("sha256").update(body).digest("hex").slice(0, 16)}`;
-    return `cat > "$BIN/${name}.new" <<'${tag}'\n${body}${body.endsWith("\n") ? "" : "\n"}${tag}\nchmod 0755 "$BIN/${name}.new"\nmv -f "$BIN/${name}.new" "$BIN/${name}"`;
+  return renderScript("standby/install", {
+    DATA_MOUNT: layout.data,
+    SCRIPT_NAMES: Object.keys(scripts),
+    SCRIPT_BODIES: Object.values(scripts),
   });
-  return `set -euo pipefail
-DATA="\${PRA_DATA:-/srv/pra}"
-BIN="$DATA/bin"
-mountpoint -q "$DATA" || [ -n "\${PRA_DATA:-}" ] || { echo "pra-install: $DATA is not mounted" >&2; exit 1; }
-mkdir -p "$BIN" "$DATA/incoming" "$DATA/generations"
-${parts.join("\n")}
-echo "pra-install: ${Object.keys(scripts).length} scripts in $BIN" >&2
-`;
 }

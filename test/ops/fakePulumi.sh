@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the fixture's bin/pulumi (bash). Answers the read-only commands the Automation API runs
 # most often (version, stack select/output/history) in bash, because a node start per command made the
 # tests slow; everything that reads or writes config (config, up, preview) goes to fakePulumi.cjs.

@@ -1,19 +1,23 @@
-import { layout, shq } from "../layout";
-import { prelude, type StandbyParams } from "./params";
+#!/bin/bash
+# pra-activate: puts the live generation in place on this instance: the web root symlink (WEB_ROOT,
+# the primary's path), the Apache site (SITE_CONFIG) and the site's database user. Runs after every
+# switch and at every boot (a replaced instance has a fresh root disk). `pra-activate --failover` first
+# gives the failover its own copy of the files; `pra-activate --check-config FILE` only proves Apache
+# accepts FILE. Runs as root on the standby.
+set -euo pipefail
+# shellcheck source=../lib/common.sh
+source "$PRA_LIB/common.sh"
+# shellcheck source=../lib/fault-point.sh
+source "$PRA_LIB/fault-point.sh"
+# shellcheck source=../lib/standby-data.sh
+source "$PRA_LIB/standby-data.sh"
+: "${WEB_ROOT:?}" "${SITE_CONFIG:?}"
 
-/**
- * pra-activate: puts the live generation in place on this instance: the web root symlink, the Apache
- * site and the site's database user. Runs after every switch and at every boot (a replaced instance
- * has a fresh root disk). `pra-activate --failover` first gives the failover its own copy of the
- * files; `pra-activate --check-config FILE` only proves Apache accepts FILE.
- */
-export function renderActivate(p: StandbyParams): string {
-  return `${prelude("activate")}
-webroot=${shq(p.webRoot)}
-site=${layout.siteConfig}
+webroot=$WEB_ROOT
+site=$SITE_CONFIG
 
 check_config() {
-  local candidate="$1" backup=""
+  local candidate="$1" backup="" out
   [ -f "$site" ] && { backup=$(mktemp); cp -p "$site" "$backup"; }
   cp "$candidate" "$site"
   a2ensite -q pra-site >/dev/null
@@ -26,12 +30,12 @@ check_config() {
   say "Apache accepts the site config"
 }
 
-if [ "\${1:-}" = "--check-config" ]; then check_config "\${2:?usage: pra-activate --check-config FILE}"; exit 0; fi
+if [ "${1:-}" = "--check-config" ]; then check_config "${2:?usage: pra-activate --check-config FILE}"; exit 0; fi
 [ -d "$DATA/current/www" ] || { say "no recovery point yet: nothing to activate"; exit 0; }
 
 # A failover serves (and lets WordPress write to) its own copy of the files: generations share
 # unchanged files as hard links, and an in-place write would otherwise alter every recovery point.
-if [ "\${1:-}" = "--failover" ]; then
+if [ "${1:-}" = "--failover" ]; then
   case "$(readlink "$DATA/current")" in
     generations/failover-*) say "already serving failover copy $(readlink "$DATA/current")" ;;
     *)
@@ -53,12 +57,11 @@ if [ -e "$webroot" ] && [ ! -L "$webroot" ]; then mv -T "$webroot" "$webroot.pra
 mkdir -p "$(dirname "$webroot")"
 ln -sfn "$DATA/current/www" "$webroot.pra-new"
 mv -Tf "$webroot.pra-new" "$webroot"
+fault_point after-symlink
 
 check_config "$DATA/current/apache/site.conf"
 a2dissite -q 000-default >/dev/null 2>&1 || true
 a2enmod -q rewrite >/dev/null
-php "$BIN/pra-wpconfig.php" "$DATA/current/www/wp-config.php" user-sql | mysql_root
+php "$wpconfig_reader" "$DATA/current/www/wp-config.php" user-sql | mysql_root
 apache2ctl graceful >/dev/null 2>&1 || apache2ctl start
 say "serving recovery point $(readlink "$DATA/current")"
-`;
-}

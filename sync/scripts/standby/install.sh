@@ -1,0 +1,21 @@
+#!/bin/bash
+# The installer, sent on stdin to `sudo bash -s`: writes the standby scripts (SCRIPT_NAMES and
+# SCRIPT_BODIES from the generated header, sync/standby/install.ts) into the data volume's bin
+# directory, each through a temp file and a rename, so a cut connection never leaves a half-written
+# script. The volume carries them, so a replaced instance finds pra-activate at boot.
+set -euo pipefail
+# shellcheck source=../lib/common.sh
+source "$PRA_LIB/common.sh"
+# shellcheck source=../lib/standby-data.sh
+source "$PRA_LIB/standby-data.sh"
+: "${SCRIPT_NAMES:?}" "${SCRIPT_BODIES:?}"
+
+mountpoint -q "$DATA" || [ -n "${PRA_DATA:-}" ] || fail "$DATA is not mounted"
+mkdir -p "$BIN" "$DATA/incoming" "$DATA/generations"
+for i in "${!SCRIPT_NAMES[@]}"; do
+  name=${SCRIPT_NAMES[i]}
+  printf '%s' "${SCRIPT_BODIES[i]}" > "$BIN/$name.new"
+  chmod 0755 "$BIN/$name.new"
+  mv -f "$BIN/$name.new" "$BIN/$name"
+done
+say "${#SCRIPT_NAMES[@]} scripts in $BIN"

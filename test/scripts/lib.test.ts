@@ -1,0 +1,186 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderScript } from "../../sync/scripts";
+import { runLib, runScript, workDir } from "./run";
+
+const work = workDir("lib");
+
+describe("tree_digest (through the primary's web-root-digest script)", () => {
+  const digest = async (dir: string, ...excluded: string[]) => {
+    const r = excluded.length
+      ? await runLib(["tree-digest.sh"], 'tree_digest "$@"', [dir, ...excluded])
+      : await runScript(renderScript("primary/web-root-digest", { WEB_ROOT: dir }));
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    return r.stdout.trim();
+  };
+
+  it("changes with content and symlink targets, ignores the page cache", async () => {
+    const dir = join(work, "site");
+    mkdirSync(join(dir, "wp-content/cache"), { recursive: true });
+    writeFileSync(join(dir, "index.php"), "<?php echo 1;");
+    const first = await digest(dir);
+    expect(first).toMatch(/^[0-9a-f]{64} 1$/);
+    writeFileSync(join(dir, "wp-content/cache/page.html"), "cached");
+    expect(await digest(dir)).toBe(first);
+    writeFileSync(join(dir, "index.php"), "<?php echo 2;");
+    const second = await digest(dir);
+    expect(second).not.toBe(first);
+    symlinkSync("index.php", join(dir, "link"));
+    const linked = await digest(dir);
+    expect(linked).toMatch(/ 2$/);
+    execFileSync("ln", ["-sfn", "wp-content", join(dir, "link")]);
+    expect(await digest(dir)).not.toBe(linked);
+  });
+
+  it("leaves out the paths it is told to (what the failback leaves to the primary)", async () => {
+    const dir = join(work, "site-excluded");
+    mkdirSync(join(dir, "wp-content"), { recursive: true });
+    writeFileSync(join(dir, "index.php"), "<?php");
+    const without = await digest(dir, "./wp-config.php", "./wp-content/object-cache.php");
+    writeFileSync(join(dir, "wp-config.php"), "<?php define('DB_HOST', 'primary');");
+    writeFileSync(join(dir, "wp-content/object-cache.php"), "<?php");
+    expect(await digest(dir, "./wp-config.php", "./wp-content/object-cache.php")).toBe(without);
+    expect(await digest(dir, "./wp-config.php")).not.toBe(without);
+  });
+});
+
+describe("wp_cleanup", () => {
+  const cleanup = (www: string) => runLib(["common.sh", "wp-cleanup.sh"], 'wp_cleanup "$1"', [www]);
+
+  function site(name: string, withCache: boolean): string {
+    const www = join(work, name);
+    mkdirSync(join(www, "wp-content/cache/supercache/blog"), { recursive: true });
+    writeFileSync(
+      join(www, "wp-config.php"),
+      `<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_HOST', '${withCache ? "db.lan:3306" : "localhost"}' );\n${withCache ? "define( 'WP_CACHE', true ); // Added by WP-Cache Manager\n" : ""}require_once ABSPATH . 'wp-settings.php';\n`,
+    );
+    writeFileSync(
+      join(www, ".htaccess"),
+      `${withCache ? "# BEGIN WPSuperCache\nRewriteRule ^(.*) wp-content/cache/supercache/%{HTTP_HOST}/index.html [L]\n# END WPSuperCache\n\n" : ""}# BEGIN WordPress\nRewriteRule . /index.php [L]\n# END WordPress\n`,
+    );
+    if (withCache) {
+      writeFileSync(join(www, "wp-content/advanced-cache.php"), "<?php");
+      writeFileSync(join(www, "wp-content/object-cache.php"), "<?php // redis at primary");
+      writeFileSync(join(www, "wp-content/cache/supercache/blog/index.html"), "old page");
+    }
+    return www;
+  }
+
+  it("removes every Super Cache trace, repoints DB_HOST, and is idempotent", async () => {
+    const www = site("cached", true);
+    const r = await cleanup(www);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/pra-test: removed the WPSuperCache block/);
+    const htaccess = readFileSync(join(www, ".htaccess"), "utf8");
+    expect(htaccess).not.toContain("WPSuperCache");
+    expect(htaccess).toContain("# BEGIN WordPress");
+    const config = readFileSync(join(www, "wp-config.php"), "utf8");
+    expect(config).not.toContain("WP_CACHE");
+    expect(config).toContain("define( 'DB_HOST', 'localhost' );");
+    expect(existsSync(join(www, "wp-content/advanced-cache.php"))).toBe(false);
+    expect(existsSync(join(www, "wp-content/object-cache.php"))).toBe(false);
+    expect(execFileSync("find", [join(www, "wp-content/cache"), "-type", "f"], { encoding: "utf8" })).toBe("");
+    const again = await cleanup(www);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toMatch(/removed|pointed/);
+  });
+
+  it("leaves a copy that has none of it untouched", async () => {
+    const www = site("plain", false);
+    const before = readFileSync(join(www, "wp-config.php"), "utf8") + readFileSync(join(www, ".htaccess"), "utf8");
+    expect((await cleanup(www)).code).toBe(0);
+    expect(readFileSync(join(www, "wp-config.php"), "utf8") + readFileSync(join(www, ".htaccess"), "utf8")).toBe(
+      before,
+    );
+  });
+
+  it("never writes through a hard link shared with an older generation", async () => {
+    const older = site("older-generation", true);
+    const www = join(work, "newer-generation");
+    // What rsync --link-dest makes of unchanged files: the same inodes in both generations.
+    execFileSync("cp", ["-al", older, www]);
+    const files = [
+      ".htaccess",
+      "wp-config.php",
+      "wp-content/advanced-cache.php",
+      "wp-content/cache/supercache/blog/index.html",
+    ];
+    const before = Object.fromEntries(files.map((f) => [f, readFileSync(join(older, f), "utf8")]));
+    for (const f of files) expect(statSync(join(www, f)).ino).toBe(statSync(join(older, f)).ino);
+    expect((await cleanup(www)).code).toBe(0);
+    for (const f of files) expect(readFileSync(join(older, f), "utf8")).toBe(before[f]);
+    expect(statSync(join(www, "wp-config.php")).ino).not.toBe(statSync(join(older, "wp-config.php")).ino);
+    expect(statSync(join(www, "wp-config.php")).nlink).toBe(1);
+  });
+});
+
+describe("SQL names", () => {
+  const check = (kind: string, value: string) =>
+    runLib(["common.sh", "sql-names.sh"], 'sql_name_ok "$1" "$2" "DB_NAME in /x/wp-config.php"', [kind, value]);
+
+  it.each(["wordpress", "wp_blog2", "blog$1", "my-blog", "a".repeat(64)])(
+    "accepts the schema name %s",
+    async (name) => {
+      expect((await check("schema", name)).code).toBe(0);
+    },
+  );
+
+  it.each(["wp`; DROP DATABASE mysql; --", "it's", "-x", "a b", "a".repeat(65), "", "wp\nx", "ü"])(
+    "refuses the schema name %j, naming wp-config.php and the value",
+    async (name) => {
+      const r = await check("schema", name);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`pra-test: DB_NAME in /x/wp-config.php: '${name}' is not a plain schema name`);
+    },
+  );
+
+  it("accepts an empty or plain table prefix and refuses anything else", async () => {
+    expect((await check("prefix", "")).code).toBe(0);
+    expect((await check("prefix", "wp_2_")).code).toBe(0);
+    expect((await check("prefix", "wp-")).code).toBe(1);
+    expect((await check("prefix", "x`")).code).toBe(1);
+  });
+});
+
+describe("swap_database", () => {
+  // mysql_root stands in for MariaDB here (the lab runs the real one): it lists tables and logs the SQL.
+  const fakeMysql = `mysql_root() {
+  local sql="\${*: -1}"
+  printf '%s\\n' "$sql" >> "$SQL_LOG"
+  case "$sql" in
+    *"TABLE_SCHEMA = 'wordpress__pra_staging'"*) printf 'wp_posts\\nodd\`name\\n' ;;
+    *"TABLE_SCHEMA = 'wordpress'"*) printf 'wp_posts\\n' ;;
+  esac
+}`;
+  const swap = (live: string, staging: string, log: string) =>
+    runLib(
+      ["common.sh", "sql-names.sh", "swap-database.sh"],
+      `${fakeMysql}\nswap_database "$1" "$2"`,
+      [live, staging],
+      {
+        SQL_LOG: log,
+      },
+    );
+
+  it("renames every table in one statement, quoting table names", async () => {
+    const log = join(work, "swap.sql");
+    const r = await swap("wordpress", "wordpress__pra_staging", log);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const sql = readFileSync(log, "utf8");
+    expect(sql).toContain(
+      "RENAME TABLE `wordpress`.`wp_posts` TO `wordpress__pra_old`.`wp_posts`, `wordpress__pra_staging`.`wp_posts` TO `wordpress`.`wp_posts`, `wordpress__pra_staging`.`odd``name` TO `wordpress`.`odd``name`\n",
+    );
+  });
+
+  it("refuses a schema name that is not plain before any SQL runs", async () => {
+    const log = join(work, "swap-refused.sql");
+    const r = await swap("word`press", "word`press__pra_staging", log);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("swap_database: the live schema: 'word`press' is not a plain schema name");
+    expect(existsSync(log)).toBe(false);
+  });
+});

@@ -1,0 +1,193 @@
+import { spawn } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderScript } from "../../sync/scripts";
+import { renderInstaller, standbyScripts } from "../../sync/standby/install";
+import { standbyParams } from "./fixtures";
+import { runScript, workDir } from "./run";
+import { receivedRun, standbyData, wpConfig } from "./standbySite";
+
+const work = workDir("standby");
+const scripts = standbyScripts(standbyParams);
+
+describe("pra-receive", () => {
+  const data = join(work, "receive");
+
+  it("stores stdin as incoming/RUN/NAME and says how many bytes", async () => {
+    const r = await runScript(scripts["pra-receive"], ["run-1", "dump.sql.gz"], {
+      input: "x".repeat(1000),
+      env: { PRA_DATA: data },
+    });
+    expect(r.stderr).toBe("pra-receive: received dump.sql.gz (1000 bytes)\n");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(data, "incoming/run-1/dump.sql.gz"), "utf8")).toBe("x".repeat(1000));
+    expect(readdirSync(join(data, "incoming/run-1"))).toEqual(["dump.sql.gz"]);
+  });
+
+  it("a stream cut half-way leaves no file under the final name", async () => {
+    const file = join(work, "pra-receive.sh");
+    writeFileSync(file, scripts["pra-receive"]);
+    const child = spawn("bash", [file, "run-cut", "dump.sql.gz"], {
+      env: { ...process.env, PRA_DATA: data },
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    const dir = join(data, "incoming/run-cut");
+    child.stdin.write("half of a dump");
+    // The partial file exists once the first bytes are stored; then the sender dies (kill -9).
+    while (!existsSync(join(dir, "dump.sql.gz.partial")) || statSync(join(dir, "dump.sql.gz.partial")).size === 0) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    expect(existsSync(join(dir, "dump.sql.gz"))).toBe(false);
+  });
+
+  it.each([
+    ["../etc", "x"],
+    ["run 1", "x"],
+    ["a".repeat(65), "x"],
+    ["run-1", "../../bin/pra-switch"],
+    ["run-1", "a/b"],
+  ])("refuses run %j, name %j, storing nothing", async (run, name) => {
+    const r = await runScript(scripts["pra-receive"], [run, name], { input: "x", env: { PRA_DATA: data } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^pra-receive: bad (run id|file name) '/);
+    expect(existsSync(join(data, "bin"))).toBe(false);
+  });
+});
+
+describe("the installer", () => {
+  it("writes every script into bin through a rename, executable, replacing what was there", async () => {
+    const data = join(work, "install");
+    mkdirSync(join(data, "bin"), { recursive: true });
+    writeFileSync(join(data, "bin/pra-switch"), "old pra-switch\n");
+    const oldInode = statSync(join(data, "bin/pra-switch")).ino;
+    // A reader that has the old script open (bash running it) keeps reading the old text.
+    const reader = openSync(join(data, "bin/pra-switch"), "r");
+    const r = await runScript(renderInstaller(standbyParams), [], { env: { PRA_DATA: data } });
+    expect(r.stderr).toBe(`pra-install: 7 scripts in ${data}/bin\n`);
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(data, "bin")).sort()).toEqual(Object.keys(scripts).sort());
+    for (const [name, text] of Object.entries(scripts)) {
+      expect(readFileSync(join(data, "bin", name), "utf8")).toBe(text);
+      expect(statSync(join(data, "bin", name)).mode & 0o777).toBe(0o755);
+    }
+    expect(statSync(join(data, "bin/pra-switch")).ino).not.toBe(oldInode);
+    const buf = Buffer.alloc(100);
+    expect(buf.toString("utf8", 0, readSync(reader, buf, 0, 100, 0))).toBe("old pra-switch\n");
+    expect(readdirSync(data).sort()).toEqual(["bin", "generations", "incoming"]);
+  });
+
+  it("refuses to write onto an unmounted data volume", async () => {
+    const installer = renderScript("standby/install", { DATA_MOUNT: work, SCRIPT_NAMES: ["x"], SCRIPT_BODIES: ["y"] });
+    const r = await runScript(installer);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`pra-install: ${work} is not mounted\n`);
+  });
+});
+
+describe("pra-switch", () => {
+  it("refuses a run that would lose too many files, changing nothing", async () => {
+    const dir = join(work, "switch-shrink");
+    const site = await standbyData(dir);
+    const live = await receivedRun(site.data, "run-live", { files: 20 });
+    mkdirSync(join(site.data, "generations"), { recursive: true });
+    const { renameSync } = await import("node:fs");
+    renameSync(live, join(site.data, "generations/run-live"));
+    symlinkSync("generations/run-live", join(site.data, "current"));
+    await receivedRun(site.data, "run-small", { files: 2 });
+    const r = await runScript(scripts["pra-switch"], ["run-small"], { env: site.env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refusing: 18 of 21 files of the live copy would disappear \(limit 10%\)/);
+    expect(readlinkSync(join(site.data, "current"))).toBe("generations/run-live");
+    expect(existsSync(join(site.data, "incoming/run-small"))).toBe(true);
+    expect(site.fakes.calls()).toEqual([]);
+  });
+
+  it("refuses files that differ from the primary's digest", async () => {
+    const dir = join(work, "switch-digest");
+    const site = await standbyData(dir);
+    const incoming = await receivedRun(site.data, "run-1");
+    writeFileSync(join(incoming, "www/wp-content/uploads/0.txt"), "changed on the way");
+    const r = await runScript(scripts["pra-switch"], ["run-1"], { env: site.env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/pra-switch: files differ from the primary's .*: live copy kept/);
+    expect(existsSync(join(site.data, "current"))).toBe(false);
+  });
+});
+
+describe("pra-import", () => {
+  async function importable(name: string, dbName: string) {
+    const dir = join(work, name);
+    const site = await standbyData(dir);
+    const incoming = await receivedRun(site.data, "run-1", { dbName });
+    const { execFileSync } = await import("node:child_process");
+    execFileSync("bash", ["-c", `echo 'CREATE TABLE t (i INT);' | gzip > ${incoming}/dump.sql.gz`]);
+    writeFileSync(join(incoming, "hashes.sql"), "SELECT 1;\n");
+    writeFileSync(join(incoming, "primary-hashes.tsv"), "t\t0\t00000000\t0000000000000000\n");
+    rmSync(join(incoming, "db-verified"));
+    return { site, incoming };
+  }
+
+  it("refuses a database name that is not a plain SQL name, naming wp-config.php, before any SQL", async () => {
+    const { site, incoming } = await importable("import-name", "blog`; DROP DATABASE mysql; --");
+    const r = await runScript(scripts["pra-import"], ["run-1"], { env: site.env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `pra-import: DB_NAME in ${incoming}/www/wp-config.php: 'blog\`; DROP DATABASE mysql; --' is not a plain schema name`,
+    );
+    expect(site.fakes.calls()).toEqual([]);
+  });
+
+  it("refuses a database name whose staging schema would not be a plain name (too long), before any SQL", async () => {
+    const long = "b".repeat(60);
+    const { site, incoming } = await importable("import-long", long);
+    const r = await runScript(scripts["pra-import"], ["run-1"], { env: site.env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `pra-import: the staging schema for DB_NAME in ${incoming}/www/wp-config.php (DB_NAME + __pra_staging): '${long}__pra_staging' is not a plain schema name`,
+    );
+    expect(site.fakes.calls()).toEqual([]);
+  });
+
+  it("loads the dump into the staging schema, by name, never the live one", async () => {
+    const { site } = await importable("import-ok", "wordpress");
+    const r = await runScript(scripts["pra-import"], ["run-1"], { env: site.env() });
+    // The fake MariaDB returns no hashes: the comparison fails, after the load.
+    expect(r.stderr).toMatch(/pra-import: importing into wordpress__pra_staging/);
+    const load = site.fakes.calls().find((c) => c.argv.at(-1) === "wordpress__pra_staging");
+    expect(load).toBeDefined();
+    expect(r.code).toBe(1);
+    expect(site.fakes.calls().some((c) => c.argv.includes("wordpress"))).toBe(false);
+  });
+});
+
+describe("pra-verify", () => {
+  it("refuses a table prefix that is not plain, naming wp-config.php, before any SQL", async () => {
+    const dir = join(work, "verify-prefix");
+    const site = await standbyData(dir);
+    const incoming = await receivedRun(site.data, "run-1");
+    writeFileSync(join(incoming, "www/wp-config.php"), wpConfig("wordpress", "wp_`x"));
+    writeFileSync(join(incoming, "record.json"), "{}\n");
+    symlinkSync(incoming, join(site.data, "current"));
+    const r = await runScript(scripts["pra-verify"], [], { env: site.env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `pra-verify: $table_prefix in ${site.data}/current/www/wp-config.php: 'wp_\`x' is not a plain prefix name`,
+    );
+    expect(site.fakes.calls()).toEqual([]);
+  });
+});
