@@ -59,7 +59,12 @@ function publicOf(privateKey: string): string {
 export function labHooks(
   lab: Lab,
   log: CommandLog[],
-  opts: { pinnedHostKey?: string; localOnPrimary?: boolean } = {},
+  opts: {
+    pinnedHostKey?: string;
+    localOnPrimary?: boolean;
+    /** A directory put first on PATH for the local commands (the argv-logging shims). */
+    pathPrefix?: string;
+  } = {},
 ): Record<string, ResourceHook> {
   const hostKey = {
     privateKey: lab.standby.ssh.hostPrivateKey,
@@ -89,7 +94,10 @@ export function labHooks(
     "command:local:Command": async (args: MockResourceArgs, inputs) => {
       const create = String(inputs.create);
       if (create === "cat") return { stdout: String(inputs.stdin ?? ""), stderr: "" };
-      const env = inputs.environment as Record<string, string> | undefined;
+      const env: Record<string, string> = {
+        ...(inputs.environment as Record<string, string> | undefined),
+        ...(opts.pathPrefix ? { PATH: `${opts.pathPrefix}:${process.env.PATH ?? ""}` } : {}),
+      };
       if (!opts.localOnPrimary) {
         return record(args.name, "local", create, ["bash", "-c", create], String(inputs.stdin ?? ""), env);
       }
