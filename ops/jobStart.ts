@@ -1,9 +1,9 @@
 import { join } from "node:path";
+import { acquireLock, type Lock, LockHeldError } from "../sync/runner/lock";
 import type { CommonArgs } from "./args";
 import type { OpsDeps } from "./deps";
-import { ExitCode, exitCodeMeaning, OpsError } from "./exitCodes";
-import { acquireLock, type Lock } from "./lock";
-import { praDir } from "./status";
+import { ExitCode, exitCodeMeaning } from "./exitCodes";
+import { praPath } from "./status";
 
 export type JobStart<A> = { args: A; lock: Lock; log(line: string): void } | { code: number };
 
@@ -32,10 +32,13 @@ export function startJob<A extends CommonArgs>(
     return { code: ExitCode.Ok };
   }
   try {
-    return { args, log, lock: acquireLock(join(praDir(args.workDir), "lock"), what(args), log) };
+    return { args, log, lock: acquireLock(join(praPath(args.workDir), "lock"), { what: what(args), log }) };
   } catch (e) {
+    // Held by another run: wait and retry. Anything else (a file where .pra/ should be, no permission)
+    // is for the operator to fix before any run can work.
+    const code = e instanceof LockHeldError ? ExitCode.Locked : ExitCode.Usage;
     log(`${(e as Error).message}. Nothing was done.`);
-    deps.out(`${prefix}: FAILED exit=${ExitCode.Locked} (${exitCodeMeaning[ExitCode.Locked]})\n`);
-    return { code: e instanceof OpsError ? e.code : ExitCode.Failed };
+    deps.out(`${prefix}: FAILED exit=${code} (${exitCodeMeaning[code]})\n`);
+    return { code };
   }
 }

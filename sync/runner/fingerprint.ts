@@ -43,7 +43,7 @@ export async function primaryFingerprint(opts: FingerprintOptions): Promise<Fing
       };
     } finally {
       await conn.end().catch(() => {});
-      socket.close();
+      await socket.close();
     }
   } finally {
     access.dispose();

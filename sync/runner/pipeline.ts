@@ -1,0 +1,53 @@
+import { spawn } from "node:child_process";
+import { type RunResult, type StopOptions, supervise } from "./supervise";
+
+export interface PipelineOptions extends StopOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface PipelineResult {
+  /** How the producer ended (its stdout went to the consumer: empty here). */
+  producer: RunResult;
+  consumer: RunResult;
+}
+
+/**
+ * `producer | consumer`, without a shell: the producer's stdout is the consumer's stdin, kernel to
+ * kernel (a database dump does not pass through this process). Both exit codes are reported, as
+ * bash's pipefail would not. A timeout or an abort stops both groups.
+ */
+export async function runPipeline(
+  producer: string[],
+  consumer: string[],
+  opts: PipelineOptions = {},
+): Promise<PipelineResult> {
+  const [producerCmd, ...producerArgs] = producer;
+  const [consumerCmd, ...consumerArgs] = consumer;
+  if (producerCmd === undefined || consumerCmd === undefined) throw new Error("runPipeline: empty argv");
+  const spawnOpts = { env: opts.env, cwd: opts.cwd, detached: true };
+  const a = spawn(producerCmd, producerArgs, { ...spawnOpts, stdio: ["ignore", "pipe", "pipe"] });
+  if (a.pid === undefined) {
+    await supervise(a, opts).result; // rejects with why it could not start
+  }
+  // From here to the destroy, all in one tick: node may have asked to read our end of the producer's
+  // stdout, but reads happen only once this tick is over, so not a byte goes astray.
+  let b: ReturnType<typeof spawn>;
+  try {
+    b = spawn(consumerCmd, consumerArgs, { ...spawnOpts, stdio: [a.stdout, "pipe", "pipe"] });
+  } finally {
+    // The consumer holds its own copy of our end of the producer's stdout; ours would only hold it open.
+    a.stdout?.destroy();
+  }
+  const producing = supervise(a, opts);
+  const consuming = supervise(b, opts);
+  try {
+    const [producerResult, consumerResult] = await Promise.all([producing.result, consuming.result]);
+    return { producer: producerResult, consumer: consumerResult };
+  } catch (e) {
+    // The consumer could not start: the producer would write into nothing.
+    await Promise.all([producing.stop(), consuming.stop()]);
+    await Promise.allSettled([producing.result, consuming.result]);
+    throw e;
+  }
+}
