@@ -1,11 +1,7 @@
-import { spawn } from "node:child_process";
 import { untrack } from "./processGroup";
-import { type OutputOptions, type RunResult, type StopOptions, supervise } from "./supervise";
+import { type OutputOptions, type Place, type RunResult, type StopOptions, spawnInGroup, supervise } from "./supervise";
 
-export interface BackgroundOptions extends OutputOptions, Pick<StopOptions, "killGraceMs" | "pipeGraceMs"> {
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-}
+export interface BackgroundOptions extends OutputOptions, Place, Pick<StopOptions, "killGraceMs" | "pipeGraceMs"> {}
 
 export interface Background {
   /** Undefined when the command could not be started (exited then rejects). */
@@ -27,9 +23,7 @@ export interface Background {
 
 /** Starts argv (no shell, stdin /dev/null, a process group of its own) and returns at once. */
 export function startBackground(argv: string[], opts: BackgroundOptions = {}): Background {
-  const [cmd, ...args] = argv;
-  if (cmd === undefined) throw new Error("startBackground: empty argv");
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: opts.env, cwd: opts.cwd, detached: true });
+  const child = spawnInGroup(argv, ["ignore", "pipe", "pipe"], opts);
   const supervised = supervise(child, opts);
   // Whoever cares awaits it; an unobserved failure to start must not crash the process.
   supervised.result.catch(() => {});

@@ -9,7 +9,7 @@ import { pushDatabase } from "./database";
 import { pushFiles } from "./files";
 import { checkHealth } from "./health";
 import { sshKit } from "./keys";
-import { stopChildrenOnSignals } from "./processGroup";
+import { stopChildrenOnSignals } from "./proc";
 import { waitForStandby } from "./ready";
 
 const steps = {

@@ -10,8 +10,7 @@ import { hashesTsv, type TableHash, tableHashSql } from "../hashSql";
 import { shq } from "../layout";
 import type { StepInput } from "../plan";
 import { primaryCommand, primaryShell, type SshKit } from "./keys";
-import { runPipeline } from "./pipeline";
-import { run } from "./proc";
+import { run, runPipeline } from "./proc";
 
 export class PrimaryUnreachable extends Error {}
 

@@ -1,10 +1,7 @@
-import { spawn } from "node:child_process";
-import { type RunResult, type StopOptions, supervise } from "./supervise";
+import type { ChildProcess } from "node:child_process";
+import { type Place, type RunResult, type StopOptions, spawnInGroup, supervise } from "./supervise";
 
-export interface PipelineOptions extends StopOptions {
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-}
+export interface PipelineOptions extends StopOptions, Place {}
 
 export interface PipelineResult {
   /** How the producer ended (its stdout went to the consumer: empty here). */
@@ -22,19 +19,15 @@ export async function runPipeline(
   consumer: string[],
   opts: PipelineOptions = {},
 ): Promise<PipelineResult> {
-  const [producerCmd, ...producerArgs] = producer;
-  const [consumerCmd, ...consumerArgs] = consumer;
-  if (producerCmd === undefined || consumerCmd === undefined) throw new Error("runPipeline: empty argv");
-  const spawnOpts = { env: opts.env, cwd: opts.cwd, detached: true };
-  const a = spawn(producerCmd, producerArgs, { ...spawnOpts, stdio: ["ignore", "pipe", "pipe"] });
+  const a = spawnInGroup(producer, ["ignore", "pipe", "pipe"], opts);
   if (a.pid === undefined) {
     await supervise(a, opts).result; // rejects with why it could not start
   }
   // From here to the destroy, all in one tick: node may have asked to read our end of the producer's
   // stdout, but reads happen only once this tick is over, so not a byte goes astray.
-  let b: ReturnType<typeof spawn>;
+  let b: ChildProcess;
   try {
-    b = spawn(consumerCmd, consumerArgs, { ...spawnOpts, stdio: [a.stdout, "pipe", "pipe"] });
+    b = spawnInGroup(consumer, [a.stdout, "pipe", "pipe"], opts);
   } finally {
     // The consumer holds its own copy of our end of the producer's stdout; ours would only hold it open.
     a.stdout?.destroy();

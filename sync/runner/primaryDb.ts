@@ -4,9 +4,8 @@ import { join } from "node:path";
 import mysql from "mysql2/promise";
 import { type TableHash, tableHashSql } from "../hashSql";
 import { renderReadDbCredentials } from "../primary/dumpDb";
-import { startBackground } from "./background";
 import { type PrimaryAccess, primaryShell } from "./keys";
-import { run } from "./proc";
+import { run, startBackground } from "./proc";
 
 export interface DbCredentials {
   name: string;

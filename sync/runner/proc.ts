@@ -1,23 +1,22 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type OutputOptions, type RunResult, type StopOptions, supervise } from "./supervise";
+import { type OutputOptions, type Place, type RunResult, type StopOptions, spawnInGroup, supervise } from "./supervise";
 
 /**
  * The one way this project runs a command (sync steps, ops hooks, the tests' lab). argv only, never a
  * shell; each command leads a process group of its own, so a timeout stops what it started too.
  */
 
+export { type Background, type BackgroundOptions, startBackground } from "./background";
+export { type PipelineOptions, type PipelineResult, runPipeline } from "./pipeline";
+export { stopChildrenOnSignals } from "./processGroup";
 export type { RunResult } from "./supervise";
 
-export interface RunOptions extends StopOptions, OutputOptions {
+export interface RunOptions extends StopOptions, OutputOptions, Place {
   /** stdin; without it, stdin is empty (pipes) or /dev/null (ioDir). */
   input?: string | Buffer;
-  /** The whole environment; default: this process's. */
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
   /**
    * stdin/stdout/stderr as regular files in this directory instead of pipes (removed afterwards): a
    * script can then open /dev/stdin or /dev/stderr, and a daemon it starts, which inherits them, cannot
@@ -28,9 +27,7 @@ export interface RunOptions extends StopOptions, OutputOptions {
 
 /** Runs argv and resolves with how it ended; rejects only when it cannot be started. */
 export function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const [cmd, ...args] = argv;
-  if (cmd === undefined) return Promise.reject(new Error("run: empty argv"));
-  return opts.ioDir === undefined ? runWithPipes(cmd, args, opts) : runWithFiles(cmd, args, opts, opts.ioDir);
+  return opts.ioDir === undefined ? runWithPipes(argv, opts) : runWithFiles(argv, opts, opts.ioDir);
 }
 
 export interface CheckedOptions extends RunOptions {
@@ -67,14 +64,14 @@ export async function runChecked(argv: string[], opts: CheckedOptions = {}): Pro
   return r;
 }
 
-async function runWithPipes(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
-  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env: opts.env, cwd: opts.cwd, detached: true });
+async function runWithPipes(argv: string[], opts: RunOptions): Promise<RunResult> {
+  const child = spawnInGroup(argv, ["pipe", "pipe", "pipe"], opts);
   const { result } = supervise(child, opts);
-  child.stdin.end(opts.input ?? "");
+  child.stdin?.end(opts.input ?? "");
   return result;
 }
 
-async function runWithFiles(cmd: string, args: string[], opts: RunOptions, ioDir: string): Promise<RunResult> {
+async function runWithFiles(argv: string[], opts: RunOptions, ioDir: string): Promise<RunResult> {
   if (opts.echo || opts.onStdout || opts.onStderr) throw new Error("run: ioDir output is read at the end only");
   const base = join(ioDir, `${process.pid}-${randomUUID()}`);
   const fds: number[] = [];
@@ -90,7 +87,7 @@ async function runWithFiles(cmd: string, args: string[], opts: RunOptions, ioDir
       stdin = open(`${base}.in`, "r");
     }
     const stdio: [number | "ignore", number, number] = [stdin, open(`${base}.out`, "w"), open(`${base}.err`, "w")];
-    const child = spawn(cmd, args, { stdio, env: opts.env, cwd: opts.cwd, detached: true });
+    const child = spawnInGroup(argv, stdio, opts);
     // The child has its own copies now.
     for (const fd of fds.splice(0)) closeSync(fd);
     const r = await supervise(child, opts).result;

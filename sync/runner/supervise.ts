@@ -1,4 +1,4 @@
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import { killGroup, track, untrack } from "./processGroup";
@@ -51,6 +51,22 @@ export interface Supervised {
   stop(): Promise<void>;
 }
 
+export interface Place {
+  /** The whole environment; default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/**
+ * The project's one call of spawn: argv without a shell, as the leader of a process group of its own
+ * (so that stopping it stops what it started, and nothing else). Supervise what it returns.
+ */
+export function spawnInGroup(argv: string[], stdio: StdioOptions, place: Place = {}): ChildProcess {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error("spawn: empty argv");
+  return spawn(cmd, args, { stdio, env: place.env, cwd: place.cwd, detached: true });
+}
+
 function listen(stream: Readable | null, keep: (chunk: string) => void): void {
   // A stream already handed to another process (a pipeline's producer) is not ours to read.
   if (!stream || stream.destroyed) return;
@@ -67,8 +83,8 @@ function closedWithin(closed: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
- * Watches a child spawned `detached` (the leader of its own group): collects its output, stops the
- * group on timeout or abort, and reports how it ended.
+ * Watches a child from spawnInGroup: collects its output, stops its group on timeout or abort, and
+ * reports how it ended.
  */
 export function supervise(child: ChildProcess, opts: StopOptions & OutputOptions): Supervised {
   const pgid = child.pid;

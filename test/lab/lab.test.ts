@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBackground } from "../../sync/runner/background";
+import { startBackground } from "../../sync/runner/proc";
 import { newEd25519Key } from "./keys";
 import { type Lab, type SshEndpoint, startLab } from "./lab";
 import { isRunning } from "./netns";

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { connect } from "node:net";
-import { startBackground } from "../../sync/runner/background";
+import { startBackground } from "../../sync/runner/proc";
 import { ROOT_ENV, run, sleep, waitUntil } from "./proc";
 
 export const BRIDGE = "prabr0";

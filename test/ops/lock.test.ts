@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startBackground } from "../../sync/runner/background";
 import { acquireLock, LockHeldError, LockPlaceError, ownerAlive, processStart } from "../../sync/runner/lock";
+import { startBackground } from "../../sync/runner/proc";
 
 const dir = mkdtempSync(join(tmpdir(), "pra-lock-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type Background, startBackground } from "../../sync/runner/background";
+import { type Background, startBackground } from "../../sync/runner/proc";
 import type { Fixture } from "./fixture";
 import { projectRoot } from "./fixture";
 

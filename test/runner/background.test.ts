@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startBackground } from "../../sync/runner/background";
+import { startBackground } from "../../sync/runner/proc";
 import { eventually, groupMembers, isRunning } from "./procfs";
 
 describe("startBackground", () => {

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startBackground } from "../../sync/runner/background";
 import { acquireLock, LockHeldError, type LockOwner, processStart, waitForLock } from "../../sync/runner/lock";
+import { startBackground } from "../../sync/runner/proc";
 
 // The lab's use of the lock: wait for a live owner, take a stale one over and learn what it left.
 const dir = mkdtempSync(join(tmpdir(), "pra-lock-wait-test-"));

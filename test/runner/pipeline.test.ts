@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runPipeline } from "../../sync/runner/pipeline";
+import { runPipeline } from "../../sync/runner/proc";
 import { eventually, isRunning, killQuietly, pidsByCmdline } from "./procfs";
 
 describe("runPipeline", () => {

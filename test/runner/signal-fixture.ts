@@ -1,7 +1,6 @@
 // Runs a command that would outlive us, then waits: signals.test.ts signals this process.
 import { writeFileSync } from "node:fs";
-import { run } from "../../sync/runner/proc";
-import { stopChildrenOnSignals } from "../../sync/runner/processGroup";
+import { run, stopChildrenOnSignals } from "../../sync/runner/proc";
 
 const [cleanedFile = ""] = process.argv.slice(2);
 stopChildrenOnSignals(() => writeFileSync(cleanedFile, "cleaned\n"));

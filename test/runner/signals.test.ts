@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startBackground } from "../../sync/runner/background";
+import { startBackground } from "../../sync/runner/proc";
 import { eventually, isRunning, killQuietly } from "./procfs";
 
 const dir = mkdtempSync(join(tmpdir(), "pra-signals-test-"));
