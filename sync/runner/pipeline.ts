@@ -11,8 +11,8 @@ export interface PipelineResult {
 
 /**
  * `producer | consumer`, without a shell: the producer's stdout is the consumer's stdin, kernel to
- * kernel (a database dump does not pass through this process). Both exit codes are reported, as
- * bash's pipefail would not. A timeout or an abort stops both groups.
+ * kernel (a database dump does not pass through this process). Both exit codes are reported, where
+ * a shell pipeline tells one. A timeout or an abort stops both groups.
  */
 export async function runPipeline(
   producer: string[],
@@ -28,10 +28,13 @@ export async function runPipeline(
   let b: ChildProcess;
   try {
     b = spawnInGroup(consumer, [a.stdout, "pipe", "pipe"], opts);
-  } finally {
-    // The consumer holds its own copy of our end of the producer's stdout; ours would only hold it open.
+  } catch (e) {
     a.stdout?.destroy();
+    await supervise(a, opts).stop();
+    throw e;
   }
+  // The consumer holds its own copy of our end of the producer's stdout; ours would only hold it open.
+  a.stdout?.destroy();
   const producing = supervise(a, opts);
   const consuming = supervise(b, opts);
   try {
