@@ -60,15 +60,20 @@ export interface Lock {
   release(): void;
 }
 
-/** Start time of a process as the kernel records it; undefined where /proc is not available. */
-export function processStart(pid: number): string | undefined {
+/** Fields 3 and up of /proc/<pid>/stat; undefined where /proc is not available. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may hold spaces and parentheses: count fields after its closing paren.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
+}
+
+/** Start time of a process as the kernel records it; undefined where /proc is not available. */
+export function processStart(pid: number): string | undefined {
+  return statFields(pid)?.[19];
 }
 
 /** True while the owner may still run. A lock of another host cannot be checked, so it counts as alive. */
@@ -81,7 +86,10 @@ export function ownerAlive(owner: LockOwner, thisHost = hostname()): boolean {
     // EPERM: the process exists but belongs to another user.
     if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  const start = processStart(owner.pid);
+  const fields = statFields(owner.pid);
+  // A zombie has died: only its parent has not reaped it yet (this machine's init may never do so).
+  if (fields?.[0] === "Z") return false;
+  const start = fields?.[19];
   return owner.procStart === undefined || start === undefined || start === owner.procStart;
 }
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { acquireLock, LockHeldError, type LockOwner, processStart, waitForLock } from "../../sync/runner/lock";
 import { startBackground } from "../../sync/runner/proc";
+import { eventually } from "./procfs";
 
 // The lab's use of the lock: wait for a live owner, take a stale one over and learn what it left.
 const dir = mkdtempSync(join(tmpdir(), "pra-lock-wait-test-"));
@@ -89,6 +90,28 @@ describe("waiting for the lock", () => {
     });
     lock.release();
     expect(existsSync(file)).toBe(false);
+  });
+
+  it("an owner that died but was not reaped yet (a zombie) holds nothing", async () => {
+    // The zombie's parent execs `sleep`, which never reaps it.
+    let out = "";
+    const parent = startBackground(["sh", "-c", "sleep 0 & echo $!; exec sleep 300"], {
+      onStdout: (chunk) => {
+        out += chunk;
+      },
+    });
+    try {
+      await eventually(() => out.includes("\n"), "the child's pid");
+      const pid = Number(out.trim());
+      await eventually(() => readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z "), "the child to be a zombie");
+      const file = lockFile();
+      writeFileSync(file, ownedBy(pid, { dir: "/tmp/pra-lab-zombie" }));
+      const lock = await waitForLock(file, { what: "lab", waitMs: 0 });
+      expect(lock.previous?.dir).toBe("/tmp/pra-lab-zombie");
+      lock.release();
+    } finally {
+      await parent.stop();
+    }
   });
 
   it("isStale lets a live owner count as stale (a lab this thread never stopped)", () => {
