@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBackground } from "../../sync/runner/proc";
+import { type Background, startBackground } from "../../sync/runner/proc";
 import { newEd25519Key } from "./keys";
 import { type Lab, type SshEndpoint, startLab } from "./lab";
 import { isRunning } from "./netns";
@@ -234,11 +234,18 @@ INSERT INTO labcheck.big VALUES (1, '${big}');`,
 });
 
 describe("after a crash", () => {
+  let crashed: Background | undefined;
+  // A test that times out (e.g. while another engineer's lab holds the machine) must not leave the
+  // fixture waiting for the lock, to take the lab over later and hold it for ever.
+  afterAll(async () => {
+    await crashed?.stop();
+  });
+
   it("starts a new lab over the remains of a killed one, with the standby host key asked for", async () => {
     const started = Date.now();
     let output = "";
     let ready: (dir: string) => void = () => {};
-    const crashed = startBackground(
+    const fixture = startBackground(
       [join(__dirname, "../../node_modules/.bin/tsx"), join(__dirname, "crash-fixture.ts")],
       {
         // tsx runs the script in a child node: the whole group must die at once, as in a real crash.
@@ -253,14 +260,15 @@ describe("after a crash", () => {
         },
       },
     );
+    crashed = fixture;
     const crashedDir = await new Promise<string>((resolve, reject) => {
       ready = resolve;
-      crashed.exited.then(
+      fixture.exited.then(
         (r) => reject(new Error(`crash fixture exited (${r.code}): ${output}`)),
         (e: Error) => reject(e),
       );
     });
-    await crashed.stop();
+    await fixture.stop();
     console.log(`crashed lab up after ${Date.now() - started} ms`);
     expect(await labNetnsLeft()).toEqual(LAB_NETNS);
 
