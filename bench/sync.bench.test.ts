@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { fingerprintOptions } from "../ops/fingerprintOptions";
+import { parseSyncConfig } from "../config";
 import { changesSince, parseRecoveryRecord, type RecoveryRecord } from "../ops/recoveryRecord";
+import { primarySide } from "../sync/plan";
 import { primaryFingerprint } from "../sync/runner/fingerprint";
 import { runProgram } from "../test/harness";
 import { type Lab, type LabHost, startLab } from "../test/lab/lab";
@@ -71,7 +72,10 @@ async function changeCheck(): Promise<ScenarioResult["changeCheck"]> {
   if (!lastRecord) return undefined;
   const config = labSyncConfig(lab, "change-check");
   const started = process.hrtime.bigint();
-  const fp = await primaryFingerprint(fingerprintOptions((key) => config[key]));
+  const fp = await primaryFingerprint({
+    ...primarySide(parseSyncConfig((key) => config[key])),
+    primaryPrivateKey: config.primarySshPrivateKey,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { seconds, changed: changesSince(lastRecord, fp) };
 }

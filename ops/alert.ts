@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { run } from "../sync/runner/proc";
 import type { OpsDeps } from "./deps";
 import type { OpsSettings } from "./settings";
 
@@ -24,49 +24,30 @@ export interface AlertDeps {
   log: (line: string) => void;
 }
 
-function runCommand(command: string, alert: Alert, deps: AlertDeps): Promise<void> {
-  return new Promise((resolve) => {
-    // Its own process group, so a timeout kills what the command started too (a child holding our
-    // pipes open would otherwise keep the job waiting).
-    const child = spawn("/bin/sh", ["-c", command], {
-      stdio: ["pipe", "pipe", "pipe"],
+async function runCommand(command: string, alert: Alert, deps: AlertDeps): Promise<void> {
+  let output = "";
+  const keep = (chunk: string) => {
+    output = (output + chunk).slice(-2000);
+  };
+  try {
+    const r = await run(["/bin/sh", "-c", command], {
+      input: `${alert.text}\n`,
       env: { ...process.env, PRA_ALERT_SUBJECT: alert.subject },
-      detached: true,
+      timeoutMs: deps.timeoutMs,
+      // The timeout is the hook's whole budget: the job is ending and must not wait on a stuck hook.
+      killGraceMs: 0,
+      pipeGraceMs: 200,
+      onStdout: keep,
+      onStderr: keep,
     });
-    let output = "";
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-2000);
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    const timer = setTimeout(() => {
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    }, deps.timeoutMs);
-    let done = false;
-    const finish = (message: string) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      deps.log(message);
-      resolve();
-    };
-    const ended = (code: number | null, signal: NodeJS.Signals | null) =>
-      finish(
-        code === 0
-          ? "alert command run"
-          : `alert command failed (${signal ?? `exit ${code}`}): ${output.trim().split("\n").slice(-3).join(" | ")}`,
-      );
-    child.on("error", (e) => finish(`alert command could not start: ${e.message}`));
-    child.on("close", ended);
-    // 'close' waits for the pipes, which a leftover grandchild may hold: after 'exit', wait a moment only.
-    child.on("exit", (code, signal) => setTimeout(() => ended(code, signal), 200).unref());
-    child.stdin.on("error", () => {}); // a command that does not read stdin must not crash the job
-    child.stdin.end(`${alert.text}\n`);
-  });
+    deps.log(
+      r.code === 0 && !r.timedOut
+        ? "alert command run"
+        : `alert command failed (${r.signal ?? `exit ${r.code}`}): ${output.trim().split("\n").slice(-3).join(" | ")}`,
+    );
+  } catch (e) {
+    deps.log(`alert command could not start: ${(e as Error).message}`);
+  }
 }
 
 async function post(url: string, alert: Alert, deps: AlertDeps): Promise<void> {

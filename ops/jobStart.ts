@@ -1,10 +1,10 @@
 import { join } from "node:path";
+import { acquireLock, type Lock, LockHeldError } from "../sync/runner/lock";
 import type { CommonArgs } from "./args";
 import type { OpsDeps } from "./deps";
-import { ExitCode, notOk, OpsError } from "./exitCodes";
-import { acquireLock, type Lock } from "./lock";
+import { ExitCode, notOk } from "./exitCodes";
 import type { Session } from "./session";
-import { praDir } from "./status";
+import { praPath } from "./status";
 
 /** What tells the jobs apart before they run: their name, flags, help text and what the lock says. */
 export interface JobSpec<A extends CommonArgs> {
@@ -37,10 +37,13 @@ export function startJob<A extends CommonArgs>(spec: JobSpec<A>, argv: string[],
     return { code: ExitCode.Ok };
   }
   try {
-    return { args, log, lock: acquireLock(join(praDir(args.workDir), "lock"), spec.what(args), log) };
+    return { args, log, lock: acquireLock(join(praPath(args.workDir), "lock"), { what: spec.what(args), log }) };
   } catch (e) {
+    // Held by another run: wait and retry. Anything else (a file where .pra/ should be, no permission)
+    // is for the operator to fix before any run can work.
+    const code = e instanceof LockHeldError ? ExitCode.Locked : ExitCode.Usage;
     log(`${(e as Error).message}. Nothing was done.`);
-    deps.out(`${spec.prefix}: ${notOk(ExitCode.Locked)}\n`);
-    return { code: e instanceof OpsError ? e.code : ExitCode.Failed };
+    deps.out(`${spec.prefix}: ${notOk(code)}\n`);
+    return { code };
   }
 }

@@ -22,9 +22,14 @@ export interface NightlyStatus {
   instanceMinutes: number;
 }
 
-/** The directory for the lock, status, plans and drill reports: `.pra/` in the project (git-ignored). */
+/** Where the lock, status, plans and drill reports live: `.pra/` in the project (git-ignored). */
+export function praPath(workDir: string): string {
+  return join(workDir, ".pra");
+}
+
+/** praPath, made if missing. */
 export function praDir(workDir: string): string {
-  const dir = join(workDir, ".pra");
+  const dir = praPath(workDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }

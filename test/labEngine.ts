@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+import { run } from "../sync/runner/proc";
 import { type ResourceHook, validConfig } from "./harness";
 import type { Lab } from "./lab/lab";
 
@@ -18,26 +19,10 @@ export interface CommandLog {
   ms: number;
 }
 
-function exec(
-  argv: string[],
-  input: string,
-  env?: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(argv[0], argv.slice(1), {
-      cwd: PROJECT,
-      stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code: code ?? 1, stdout, stderr }));
-    child.stdin.on("error", () => {});
-    child.stdin.end(input);
-  });
+/** Runs a command as @pulumi/command would: from the project directory, with the resource's environment. */
+async function exec(argv: string[], input: string, env?: Record<string, string>) {
+  const { code, stdout, stderr } = await run(argv, { input, cwd: PROJECT, env: { ...process.env, ...env } });
+  return { code, stdout, stderr };
 }
 
 function publicOf(privateKey: string): string {

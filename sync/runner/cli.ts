@@ -9,6 +9,7 @@ import { pushDatabase } from "./database";
 import { pushFiles } from "./files";
 import { checkHealth } from "./health";
 import { sshKit } from "./keys";
+import { stopChildrenOnSignals } from "./proc";
 import { waitForStandby } from "./ready";
 
 const steps = {
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
   }
   const input = JSON.parse(await readStdin()) as StepInput;
   const kit = sshKit(input);
+  // Our commands lead process groups of their own: a Ctrl-C or a cancelled run must stop them too, and
+  // the key files must not outlive us.
+  stopChildrenOnSignals(() => kit.dispose());
   try {
     await steps[step](input, kit);
   } finally {

@@ -82,6 +82,6 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
   } finally {
     await locker.end().catch(() => {});
     await reader.end().catch(() => {});
-    socket.close();
+    await socket.close();
   }
 }

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { renderImportBack, renderPullFiles, renderSafetyCopy } from "../failback/primarySide";
 import {
   renderChangesReport,
@@ -11,7 +10,7 @@ import { hashesTsv, type TableHash, tableHashSql } from "../hashSql";
 import { shq } from "../layout";
 import type { StepInput } from "../plan";
 import { primaryCommand, primaryShell, type SshKit } from "./keys";
-import { run } from "./proc";
+import { run, runPipeline } from "./proc";
 
 export class PrimaryUnreachable extends Error {}
 
@@ -27,33 +26,6 @@ async function onPrimary(kit: SshKit, script: string, what: string, log: Log): P
   const r = await run(primaryShell(kit), { input: script, timeoutMs: 6 * 3600_000 });
   if (r.code !== 0) throw new Error(`pra-failback: ${what} on the primary failed: ${r.stderr.trim()}`);
   for (const line of r.stdout.trim().split("\n")) if (line) log(line);
-}
-
-/** Pipes a command's stdout into another's stdin; resolves with both exit codes and the consumer's output. */
-function pipe(
-  producer: string[],
-  consumer: string[],
-): Promise<{ producer: number; consumer: number; out: string; err: string }> {
-  return new Promise((done, fail) => {
-    const a = spawn(producer[0], producer.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-    const b = spawn(consumer[0], consumer.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    a.stdout.pipe(b.stdin);
-    a.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    b.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    b.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    b.stdin.on("error", () => {});
-    let codeA: number | undefined;
-    a.on("error", fail);
-    b.on("error", fail);
-    a.on("close", (code) => (codeA = code ?? 1));
-    b.on("close", (code) => {
-      const finish = () => done({ producer: codeA ?? 1, consumer: code ?? 1, out, err });
-      if (codeA === undefined) a.on("close", finish);
-      else finish();
-    });
-  });
 }
 
 /**
@@ -104,14 +76,16 @@ export async function failbackData(input: StepInput, kit: SshKit, log: Log = con
         return { table, rows, crc32, md5 };
       });
     const importBack = renderImportBack({ webRoot: plan.webRoot, hashSql, expectedTsv: hashesTsv(hashes) });
-    const copied = await pipe(
+    const copied = await runPipeline(
       [...kit.standbySsh, `sudo -n bash -c ${shq(renderDumpStandby())}`],
       primaryCommand(kit, importBack),
+      { timeoutMs: 6 * 3600_000 },
     );
-    if (copied.producer !== 0 || copied.consumer !== 0) {
-      throw new Error(`pra-failback: copying the database back failed: ${copied.err.trim()}`);
+    if (copied.producer.code !== 0 || copied.consumer.code !== 0) {
+      const err = `${copied.producer.stderr}${copied.consumer.stderr}`.trim();
+      throw new Error(`pra-failback: copying the database back failed: ${err}`);
     }
-    for (const line of copied.out.trim().split("\n")) if (line) log(line);
+    for (const line of copied.consumer.stdout.trim().split("\n")) if (line) log(line);
     done = true;
     log("pra-failback: the primary holds the standby's data; the standby stays in maintenance until it is torn down");
     return changes;

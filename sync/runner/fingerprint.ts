@@ -40,7 +40,7 @@ export async function primaryFingerprint(opts: FingerprintOptions): Promise<Fing
       };
     } finally {
       await conn.end().catch(() => {});
-      socket.close();
+      await socket.close();
     }
   } finally {
     access.dispose();

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +5,7 @@ import mysql from "mysql2/promise";
 import { type TableHash, tableHashSql } from "../hashSql";
 import { renderReadDbCredentials } from "../primary/dumpDb";
 import { type PrimaryAccess, primaryShell } from "./keys";
-import { run } from "./proc";
+import { run, startBackground } from "./proc";
 
 export interface DbCredentials {
   name: string;
@@ -26,29 +25,36 @@ export async function readCredentials(access: PrimaryAccess, webRoot: string): P
 export async function openDbSocket(
   access: PrimaryAccess,
   dbSocket: string,
-): Promise<{ socketPath: string; close(): void }> {
-  if (!access.primarySsh) return { socketPath: dbSocket, close() {} };
+): Promise<{ socketPath: string; close(): Promise<void> }> {
+  if (!access.primarySsh) return { socketPath: dbSocket, close: async () => {} };
   const dir = mkdtempSync(join(tmpdir(), "pra-db-"));
   const socketPath = join(dir, "mysqld.sock");
   const [ssh, ...args] = access.primarySsh;
-  const tunnel = spawn(ssh, ["-N", "-o", "ExitOnForwardFailure=yes", "-L", `${socketPath}:${dbSocket}`, ...args], {
-    stdio: "ignore",
-  });
-  for (let i = 0; i < 150 && !existsSync(socketPath) && tunnel.exitCode === null; i++) {
+  const tunnel = startBackground([
+    ssh,
+    "-N",
+    "-o",
+    "ExitOnForwardFailure=yes",
+    "-L",
+    `${socketPath}:${dbSocket}`,
+    ...args,
+  ]);
+  for (let i = 0; i < 150 && !existsSync(socketPath) && tunnel.running; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (!existsSync(socketPath)) {
-    tunnel.kill();
+  const close = async () => {
+    await tunnel.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`pra-database: could not forward the primary's MariaDB socket ${dbSocket} over SSH`);
-  }
-  return {
-    socketPath,
-    close() {
-      tunnel.kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
   };
+  if (!existsSync(socketPath)) {
+    const ended = await tunnel.stop().catch((e: Error) => ({ stderr: e.message }));
+    rmSync(dir, { recursive: true, force: true });
+    const why = ended.stderr.trim();
+    throw new Error(
+      `pra-database: could not forward the primary's MariaDB socket ${dbSocket} over SSH${why ? `: ${why}` : ""}`,
+    );
+  }
+  return { socketPath, close };
 }
 
 export function connect(socketPath: string, creds: DbCredentials): Promise<mysql.Connection> {

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Background, startBackground } from "../../sync/runner/proc";
 import { newEd25519Key } from "./keys";
 import { type Lab, type SshEndpoint, startLab } from "./lab";
 import { isRunning } from "./netns";
@@ -234,26 +234,41 @@ INSERT INTO labcheck.big VALUES (1, '${big}');`,
 });
 
 describe("after a crash", () => {
+  let crashed: Background | undefined;
+  // A test that times out (e.g. while another engineer's lab holds the machine) must not leave the
+  // fixture waiting for the lock, to take the lab over later and hold it for ever.
+  afterAll(async () => {
+    await crashed?.stop();
+  });
+
   it("starts a new lab over the remains of a killed one, with the standby host key asked for", async () => {
     const started = Date.now();
-    const child = spawn(join(__dirname, "../../node_modules/.bin/tsx"), [join(__dirname, "crash-fixture.ts")], {
-      stdio: ["ignore", "pipe", "pipe"],
-      // tsx runs the script in a child node: the whole group must die, as in a real crash.
-      detached: true,
-    });
     let output = "";
+    let ready: (dir: string) => void = () => {};
+    const fixture = startBackground(
+      [join(__dirname, "../../node_modules/.bin/tsx"), join(__dirname, "crash-fixture.ts")],
+      {
+        // tsx runs the script in a child node: the whole group must die at once, as in a real crash.
+        killGraceMs: 0,
+        onStdout: (chunk) => {
+          output += chunk;
+          const m = /READY (\S+)/.exec(output);
+          if (m?.[1]) ready(m[1]);
+        },
+        onStderr: (chunk) => {
+          output += chunk;
+        },
+      },
+    );
+    crashed = fixture;
     const crashedDir = await new Promise<string>((resolve, reject) => {
-      child.stdout.on("data", (b: Buffer) => {
-        output += b.toString();
-        const m = /READY (\S+)/.exec(output);
-        if (m?.[1]) resolve(m[1]);
-      });
-      child.stderr.on("data", (b: Buffer) => {
-        output += b.toString();
-      });
-      child.on("exit", (code) => reject(new Error(`crash fixture exited (${code}): ${output}`)));
+      ready = resolve;
+      fixture.exited.then(
+        (r) => reject(new Error(`crash fixture exited (${r.code}): ${output}`)),
+        (e: Error) => reject(e),
+      );
     });
-    process.kill(-Number(child.pid), "SIGKILL");
+    await fixture.stop();
     console.log(`crashed lab up after ${Date.now() - started} ms`);
     expect(await labNetnsLeft()).toEqual(LAB_NETNS);
 

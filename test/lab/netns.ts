@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { connect } from "node:net";
-import { join } from "node:path";
+import { startBackground } from "../../sync/runner/proc";
 import { ROOT_ENV, run, sleep, waitUntil } from "./proc";
 
 export const BRIDGE = "prabr0";
@@ -144,19 +143,16 @@ install -d -m 0755 -o mysql -g mysql /run/mysqld
 install -d -m 0755 /run/pra-host-tmp
 mount --bind /tmp /run/pra-host-tmp
 mount --bind "$L/tmp" /tmp
-echo ready >&3
+echo ready
 exec -a "pra-lab-holder-$NAME" sleep infinity
 `;
 
 /** Starts the process that owns a host's mount and UTS namespaces; returns its pid. */
 export async function startHolder(net: HostNet, hostDir: string): Promise<number> {
-  const errPath = join(hostDir, "holder.err");
-  const readyPath = join(hostDir, "holder.ready");
-  const err = openSync(errPath, "w");
-  const ready = openSync(readyPath, "w");
-  const child = spawn(
-    "ip",
+  let said = "";
+  const holder = startBackground(
     [
+      "ip",
       "netns",
       "exec",
       net.netns,
@@ -173,26 +169,27 @@ export async function startHolder(net: HostNet, hostDir: string): Promise<number
       hostDir,
       net.name,
     ],
-    { stdio: ["ignore", "ignore", err, ready], env: ROOT_ENV, detached: true, cwd: "/" },
+    { env: ROOT_ENV, cwd: "/", onStdout: (chunk) => (said += chunk) },
   );
-  closeSync(err);
-  closeSync(ready);
-  // The holder must not keep the test runner alive if a test forgets stop(); the lab's pids are found again by namespace.
-  child.unref();
-  let exited: string | undefined;
-  child.on("exit", (code, signal) => {
-    exited = `exit code ${code ?? signal}`;
-  });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not spawn the ${net.name} namespace holder`);
+  const pid = holder.pid;
+  if (pid === undefined) {
+    await holder.exited; // rejects with the reason
+    throw new Error(`could not start the ${net.name} namespace holder`);
+  }
   await waitUntil(
     async () => {
-      if (exited) throw new Error(`${net.name} namespace holder died (${exited}): ${readFileSync(errPath, "utf8")}`);
-      return readFileSync(readyPath, "utf8").includes("ready");
+      if (!holder.running) {
+        const ended = await holder.exited;
+        throw new Error(`${net.name} namespace holder died (exit code ${ended.code}): ${ended.stderr}`);
+      }
+      return said.includes("ready");
     },
     15_000,
     `the ${net.name} namespaces`,
   );
+  // It lives until the lab stops (found again by namespace), and must not keep the test runner alive
+  // if a test forgets stop().
+  holder.disown();
   return pid;
 }
 

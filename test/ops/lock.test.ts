@@ -1,23 +1,22 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ExitCode, OpsError } from "../../ops/exitCodes";
-import { acquireLock, ownerAlive, processStart } from "../../ops/lock";
+import { acquireLock, LockHeldError, LockPlaceError, ownerAlive, processStart } from "../../sync/runner/lock";
+import { startBackground } from "../../sync/runner/proc";
 
 const dir = mkdtempSync(join(tmpdir(), "pra-lock-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const lockFile = () => join(dir, `lock-${n++}`, "lock");
-const quiet = () => {};
+const quiet = { what: "x", log: () => {} };
 const DEAD_PID = 4194305; // above Linux's pid_max limit
 
-function lockedCode(fn: () => unknown): number | undefined {
+function heldError(fn: () => unknown): unknown {
   try {
     fn();
   } catch (e) {
-    return e instanceof OpsError ? e.code : -1;
+    return e;
   }
   return undefined;
 }
@@ -25,38 +24,39 @@ function lockedCode(fn: () => unknown): number | undefined {
 describe("lock", () => {
   it("is exclusive until released, and holds the owner's pid", () => {
     const file = lockFile();
-    const lock = acquireLock(file, "nightly sync of stack dev", quiet);
+    const lock = acquireLock(file, { what: "nightly sync of stack dev" });
     expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ pid: process.pid, host: hostname() });
     // the same process cannot take it twice either: two jobs in one process must not overlap
-    expect(lockedCode(() => acquireLock(file, "drill", quiet))).toBe(ExitCode.Locked);
+    const err = heldError(() => acquireLock(file, { what: "drill" }));
+    expect(err).toBeInstanceOf(LockHeldError);
+    expect((err as Error).message).toMatch(/another run holds the lock .*: nightly sync of stack dev \(pid \d+ on /);
     lock.release();
     expect(existsSync(file)).toBe(false);
-    acquireLock(file, "drill", quiet).release();
+    acquireLock(file, { what: "drill" }).release();
   });
 
   it("is held while a live process of another pid owns it", async () => {
     const file = lockFile();
-    const child = spawn("sleep", ["30"]);
+    const sleeper = startBackground(["sleep", "30"]);
     try {
-      await new Promise((r) => child.once("spawn", r));
-      const pid = child.pid as number;
-      acquireLock(file, "x", quiet).release();
+      const pid = sleeper.pid as number;
+      acquireLock(file, quiet).release();
       writeFileSync(
         file,
         JSON.stringify({ pid, host: hostname(), procStart: processStart(pid), what: "w", since: "s" }),
       );
-      expect(lockedCode(() => acquireLock(file, "x", quiet))).toBe(ExitCode.Locked);
+      expect(heldError(() => acquireLock(file, quiet))).toBeInstanceOf(LockHeldError);
     } finally {
-      child.kill();
+      await sleeper.stop();
     }
   });
 
   it("takes over the lock of a dead pid, and says so", () => {
     const file = lockFile();
-    acquireLock(file, "x", quiet).release();
+    acquireLock(file, quiet).release();
     writeFileSync(file, JSON.stringify({ pid: DEAD_PID, host: hostname(), what: "nightly", since: "s" }));
     const said: string[] = [];
-    const lock = acquireLock(file, "x", (l) => said.push(l));
+    const lock = acquireLock(file, { what: "x", log: (l) => said.push(l) });
     expect(said.join("\n")).toMatch(/taking over the stale lock of nightly \(pid 4194305/);
     expect(JSON.parse(readFileSync(file, "utf8")).pid).toBe(process.pid);
     lock.release();
@@ -74,17 +74,28 @@ describe("lock", () => {
 
   it("treats a half-written lock as stale", () => {
     const file = lockFile();
-    acquireLock(file, "x", quiet).release();
+    acquireLock(file, quiet).release();
     writeFileSync(file, '{"pid": 12');
-    const lock = acquireLock(file, "x", quiet);
+    const lock = acquireLock(file, quiet);
     lock.release();
   });
 
   it("release never removes a lock another run took over", () => {
     const file = lockFile();
-    const lock = acquireLock(file, "x", quiet);
+    const lock = acquireLock(file, quiet);
     writeFileSync(file, JSON.stringify({ pid: process.pid + 1, host: hostname(), what: "other", since: "s" }));
     lock.release();
     expect(existsSync(file)).toBe(true);
+  });
+
+  it("says that a file stands where its directory should be, and how to fix it", () => {
+    const parent = join(dir, `project-${n++}`);
+    mkdirSync(parent);
+    writeFileSync(join(parent, ".pra"), "");
+    const err = heldError(() => acquireLock(join(parent, ".pra", "lock"), quiet));
+    expect(err).toBeInstanceOf(LockPlaceError);
+    expect((err as Error).message).toContain(`${join(parent, ".pra")} is a file, not a directory`);
+    expect((err as Error).message).toMatch(/Move that file away/);
+    expect((err as Error).message).not.toMatch(/another run/);
   });
 });

@@ -32,7 +32,7 @@ describe.concurrent("nightly as a process", () => {
     const job = startJob(fx, "nightly", [], changed);
     await waitFor(() => hanging(fx), "the fake up to hang");
     expect(syncRunOf(fx)).toMatch(/^nightly-/);
-    job.child.kill("SIGTERM");
+    job.signal("SIGTERM");
     expect(await job.exited).toBe(ExitCode.Interrupted);
     // pulumi got one SIGINT (graceful cancel), then a teardown up without syncRun
     expect(fx.log().filter((e) => e.event === "cancelled")).toEqual([{ event: "cancelled", signal: "SIGINT" }]);
@@ -47,7 +47,7 @@ describe.concurrent("nightly as a process", () => {
     const fx = hangingNight("syncRun", 2);
     const job = startJob(fx, "nightly", [], changed);
     await waitFor(() => hanging(fx), "the fake up to hang");
-    job.child.kill("SIGINT");
+    job.signal("SIGINT");
     expect(await job.exited).toBe(ExitCode.Interrupted);
     expect(fx.log().filter((e) => e.event === "cancelled")).toEqual([]);
     expect(fx.ups().map((u) => u.syncRun !== "")).toEqual([true, false]);
@@ -65,7 +65,7 @@ describe.concurrent("nightly as a process", () => {
     const drill = startJob(fx, "drill", []);
     expect(await drill.exited).toBe(ExitCode.Locked);
     expect(fx.commands().length).toBe(commandsBefore);
-    first.child.kill("SIGTERM");
+    first.signal("SIGTERM");
     expect(await first.exited).toBe(ExitCode.Interrupted);
     expect(fx.state().instance).toBe(false);
   });
@@ -96,7 +96,7 @@ describe.concurrent("nightly as a process", () => {
     const fx = hangingNight("drillRun");
     const job = startJob(fx, "drill", ["--live"]);
     await waitFor(() => hanging(fx), "the drill's up to hang");
-    job.child.kill("SIGTERM");
+    job.signal("SIGTERM");
     expect(await job.exited).toBe(ExitCode.Interrupted);
     expect(fx.ups().map((u) => u.drillRun !== "")).toEqual([true, false]);
     expect(fx.state().instance).toBe(false);

@@ -1,13 +1,14 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { type Background, startBackground } from "../../sync/runner/proc";
 import type { Fixture } from "./fixture";
 import { projectRoot } from "./fixture";
 
 export interface Running {
-  child: ChildProcess;
+  /** Sends a signal to the job's own process (not its group), as systemd or a Ctrl-C would reach it. */
+  signal: Background["signal"];
   output(): string;
   /** Resolves with the exit code. */
-  exited: Promise<number | null>;
+  exited: Promise<number>;
 }
 
 /** Starts `job` (nightly | drill) as its own node process against the fixture's fake pulumi. */
@@ -17,9 +18,13 @@ export function startJob(
   args: string[],
   env: Record<string, string> = {},
 ): Running {
-  const child = spawn(
-    process.execPath,
+  let text = "";
+  const keep = (chunk: string) => {
+    text += chunk;
+  };
+  const running = startBackground(
     [
+      process.execPath,
       "--import",
       "tsx",
       join(projectRoot, "test/ops/entry.ts"),
@@ -30,21 +35,9 @@ export function startJob(
       fx.workDir,
       ...args,
     ],
-    {
-      cwd: projectRoot,
-      env: { ...process.env, PRA_PULUMI_ROOT: fx.root, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    { cwd: projectRoot, env: { ...process.env, PRA_PULUMI_ROOT: fx.root, ...env }, onStdout: keep, onStderr: keep },
   );
-  let text = "";
-  child.stdout?.on("data", (c: Buffer) => {
-    text += c.toString();
-  });
-  child.stderr?.on("data", (c: Buffer) => {
-    text += c.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return { child, output: () => text, exited };
+  return { signal: (sig) => running.signal(sig), output: () => text, exited: running.exited.then((r) => r.code) };
 }
 
 /** Polls until `check` holds (the fake's log is written by another process). */
