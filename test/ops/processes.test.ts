@@ -13,7 +13,7 @@ afterAll(() => {
   for (const fx of fixtures.splice(0)) fx.dispose();
 });
 
-function hangingNight(hangUp: "syncRun" | "drillRun" = "syncRun", hangSeconds = 20): Fixture {
+function hangingNight(hangUp: "syncRun" | "drillRun" = "syncRun", hangSeconds = 300): Fixture {
   const fx = makeFixture({
     outputs: { recoveryPoint: JSON.stringify(record("nightly-20250101T020000Z", hoursAgo(20))) },
     behaviour: { hangUp, hangSeconds },
@@ -26,7 +26,8 @@ const changed = { FAKE_FINGERPRINT: JSON.stringify({ fileDigest: "digest-2", tab
 const hanging = (fx: Fixture) => fx.log().some((e) => e.event === "hang");
 const syncRunOf = (fx: Fixture) => parse(readFileSync(fx.stackFile, "utf8")).config?.["pra:syncRun"];
 
-describe.concurrent("nightly as a process", () => {
+// Five node processes start at once: on a loaded 2-core machine that alone can take a minute.
+describe.concurrent("nightly as a process", { timeout: 300_000 }, () => {
   it("SIGTERM while the sync's up hangs: pulumi is cancelled, the teardown up still runs, exit 8", async () => {
     const fx = hangingNight();
     const job = startJob(fx, "nightly", [], changed);
