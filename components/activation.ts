@@ -2,10 +2,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_TIMEOUT_SECONDS } from "../sync/connection";
 import { layout } from "../sync/layout";
-import { renderInstaller } from "../sync/standby/install";
-import type { StandbyParams } from "../sync/standby/params";
 import { parseVerifyReport } from "../sync/verifyReport";
-import { StepFactory, type StepTarget } from "./steps";
+import { readyAndInstalled, type StandbyStepsArgs, StepFactory } from "./steps";
 
 export interface DnsSwitch {
   /** Shell command that points the blog's name at $PRA_DNS_ADDRESS (run where Pulumi runs). */
@@ -14,13 +12,9 @@ export interface DnsSwitch {
   primaryAddress: string;
 }
 
-export interface StandbyActivationArgs {
+export interface StandbyActivationArgs extends StandbyStepsArgs {
   /** Changes whenever the standby must be activated anew: the instance id, or the drill's run id. */
   trigger: pulumi.Input<string>;
-  /** How the steps reach the standby and the primary. */
-  target: StepTarget;
-  /** What the standby scripts are rendered with. */
-  standby: StandbyParams;
   /** Serve this recovery point (a run id) instead of the newest. Default: the newest. */
   restorePoint?: string;
   /**
@@ -30,10 +24,6 @@ export interface StandbyActivationArgs {
   public: boolean;
   /** How DNS follows a failover by hook. Default: not switched by hook. */
   dns?: DnsSwitch;
-  /** The instance the steps run on; they are deleted with it. Default: none. */
-  instance?: pulumi.Resource;
-  /** What must exist before the first step runs: the server and its floating IP association. Default: nothing. */
-  reachableAfter?: pulumi.Resource[];
 }
 
 /**
@@ -49,8 +39,7 @@ export class StandbyActivation extends pulumi.ComponentResource {
     super("pra:components:StandbyActivation", name, {}, opts);
     const childOpts = { parent: this, deletedWith: args.instance };
     const steps = new StepFactory(name, args.target, args.trigger, childOpts);
-    const ready = steps.runner("ready", args.reachableAfter ?? []);
-    const install = steps.standby("install", "bash -s", [ready], renderInstaller(args.standby));
+    const install = readyAndInstalled(steps, args);
     const restored = args.restorePoint
       ? steps.standby("restore", `${layout.bin}/pra-restore ${args.restorePoint}`, [install])
       : install;

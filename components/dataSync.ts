@@ -1,21 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { layout } from "../sync/layout";
-import { renderInstaller } from "../sync/standby/install";
-import type { StandbyParams } from "../sync/standby/params";
 import { parseVerifyReport } from "../sync/verifyReport";
-import { StepFactory, type StepTarget } from "./steps";
+import { readyAndInstalled, type StandbyStepsArgs, StepFactory } from "./steps";
 
-export interface DataSyncArgs {
+export interface DataSyncArgs extends StandbyStepsArgs {
   /** The sync run id: each new value really runs every step again. */
   run: string;
-  /** How the steps reach the standby and the primary. */
-  target: StepTarget;
-  /** What the standby scripts are rendered with. */
-  standby: StandbyParams;
-  /** The instance the steps run on; they are deleted with it. */
-  instance?: pulumi.Resource;
-  /** What must exist before the first step runs: the server and its floating IP association. Default: nothing. */
-  reachableAfter?: pulumi.Resource[];
 }
 
 /**
@@ -30,8 +20,7 @@ export class DataSync extends pulumi.ComponentResource {
   constructor(name: string, args: DataSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pra:components:DataSync", name, {}, opts);
     const steps = new StepFactory(name, args.target, args.run, { parent: this, deletedWith: args.instance });
-    const ready = steps.runner("ready", args.reachableAfter ?? []);
-    const install = steps.standby("install", "bash -s", [ready], renderInstaller(args.standby));
+    const install = readyAndInstalled(steps, args);
     const files = steps.runner("files", [install]);
     const database = steps.runner("database", [install]);
     const imported = steps.standby("import", `${layout.bin}/pra-import ${args.run}`, [files, database]);

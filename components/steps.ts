@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { STANDBY_DIAL_ATTEMPTS, STANDBY_DIAL_TIMEOUT_SECONDS, STANDBY_SSH_PORT } from "../sync/connection";
 import { publicKeyBody } from "../sync/knownHosts";
 import { buildPlan, type StandbyAddress, type StepInput, type SyncPlan, type SyncSettings } from "../sync/plan";
+import { renderInstaller } from "../sync/standby/install";
+import type { StandbyParams } from "../sync/standby/params";
 
 /** How the steps reach the standby and the primary. */
 export interface StepTarget {
@@ -20,6 +22,27 @@ export interface StepTarget {
   primaryPrivateKey?: pulumi.Input<string>;
   /** Upper bound of each remote script, seconds. */
   scriptTimeoutSeconds: number;
+}
+
+/** What every component made of standby steps (the sync, the activation) is given. */
+export interface StandbyStepsArgs {
+  /** How the steps reach the standby and the primary. */
+  target: StepTarget;
+  /** What the standby scripts are rendered with. */
+  standby: StandbyParams;
+  /** The instance the steps run on; they are deleted with it. Default: none. */
+  instance?: pulumi.Resource;
+  /** What must exist before the first step runs: the server and its floating IP association. Default: nothing. */
+  reachableAfter?: pulumi.Resource[];
+}
+
+/**
+ * The first two steps of every use of the standby: wait until it is ready, then (re)install its
+ * scripts onto the data volume. Returns the install step, which every later step waits for.
+ */
+export function readyAndInstalled(steps: StepFactory, args: StandbyStepsArgs): command.remote.Command {
+  const ready = steps.runner("ready", args.reachableAfter ?? []);
+  return steps.standby("install", "bash -s", [ready], renderInstaller(args.standby));
 }
 
 /**
