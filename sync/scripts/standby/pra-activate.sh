@@ -1,9 +1,11 @@
 #!/bin/bash
 # pra-activate: puts the live generation in place on this instance: the web root symlink (WEB_ROOT,
-# the primary's path), the Apache site (SITE_CONFIG) and the site's database user. Runs after every
-# switch and at every boot (a replaced instance has a fresh root disk). `pra-activate --failover` first
-# gives the failover its own copy of the files; `pra-activate --check-config FILE` only proves Apache
-# accepts FILE. Runs as root on the standby.
+# the primary's path), the Apache site (SITE_CONFIG) and the site's database user and its grants on the
+# generation's schema. Runs at every boot (a replaced instance has a fresh root disk) and for every
+# failover or drill: first, a generation made live but never proved (a run killed after its flip) gives
+# way to the last verified one. `pra-activate --after-switch` (from pra-switch) keeps the generation it
+# just made live. `pra-activate --failover` first gives the failover its own copy of the files;
+# `pra-activate --check-config FILE` only proves Apache accepts FILE. Runs as root on the standby.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$PRA_LIB/common.sh"
@@ -11,7 +13,13 @@ source "$PRA_LIB/common.sh"
 source "$PRA_LIB/fault-point.sh"
 # shellcheck source=../lib/standby-data.sh
 source "$PRA_LIB/standby-data.sh"
-: "${WEB_ROOT:?}" "${SITE_CONFIG:?}"
+# shellcheck source=../lib/sql-names.sh
+source "$PRA_LIB/sql-names.sh"
+# shellcheck source=../lib/wp-config.sh
+source "$PRA_LIB/wp-config.sh"
+# shellcheck source=../lib/generations.sh
+source "$PRA_LIB/generations.sh"
+: "${WEB_ROOT:?}" "${SITE_CONFIG:?}" "${PREVIEW_CONFIG:?}"
 
 webroot=$WEB_ROOT
 site=$SITE_CONFIG
@@ -31,6 +39,7 @@ check_config() {
 }
 
 if [ "${1:-}" = "--check-config" ]; then check_config "${2:?usage: pra-activate --check-config FILE}"; exit 0; fi
+[ "${1:-}" = "--after-switch" ] || rollback_unverified
 [ -d "$DATA/current/www" ] || { say "no recovery point yet: nothing to activate"; exit 0; }
 
 # A failover serves (and lets WordPress write to) its own copy of the files: generations share
@@ -61,6 +70,9 @@ fault_point after-symlink
 
 check_config "$DATA/current/apache/site.conf"
 a2dissite -q 000-default >/dev/null 2>&1 || true
+# A switch killed during its preview may have left the candidate's loopback site enabled.
+a2dissite -q "$(basename "$PREVIEW_CONFIG" .conf)" >/dev/null 2>&1 || true
+rm -f "$PREVIEW_CONFIG"
 a2enmod -q rewrite >/dev/null
 php "$wpconfig_reader" "$DATA/current/www/wp-config.php" user-sql | mysql_root
 apache2ctl graceful >/dev/null 2>&1 || apache2ctl start
