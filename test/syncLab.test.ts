@@ -400,11 +400,11 @@ describe("never worse: a new generation is proved before it goes live, and rolle
     const before = await snapshot();
     const title = `Fails after the flip ${Date.now()}`;
     await lab.primary.addPost(title, "x");
-    // The primary's site config denies every request: Apache accepts it, the preview does not use it,
-    // the real site does once it is live. The primary's own Apache is not reloaded, so it keeps serving.
+    // The primary's site denies every request: Apache accepts it, the preview site is another one, the
+    // real site uses it once it is live. The primary's own Apache is not reloaded, so it keeps serving.
     const conf = "/etc/apache2/sites-available/blog.conf";
     await lab.primary.exec(
-      `cp ${conf} /root/blog.conf && printf '%s\\n' '<Location "/">' 'Require all denied' '</Location>' >> ${conf}`,
+      `cp ${conf} /root/blog.conf && sed -i 's#</VirtualHost>#<Location "/">\\nRequire all denied\\n</Location>\\n</VirtualHost>#' ${conf}`,
     );
     const { hooks, kept } = keeping();
     try {

@@ -24,13 +24,18 @@ source "$PRA_LIB/generations.sh"
 webroot=$WEB_ROOT
 site=$SITE_CONFIG
 
+# check_config FILE install|probe: installs FILE as the site, unless Apache rejects it. A probe puts the
+# live site file back either way: a candidate's config must not reach the live site before its flip.
 check_config() {
-  local candidate="$1" backup="" out
+  local candidate="$1" mode="$2" backup="" out ok=true
   [ -f "$site" ] && { backup=$(mktemp); cp -p "$site" "$backup"; }
   cp "$candidate" "$site"
   a2ensite -q pra-site >/dev/null
-  if ! out=$(apache2ctl configtest 2>&1); then
+  out=$(apache2ctl configtest 2>&1) || ok=false
+  if ! $ok || [ "$mode" = probe ]; then
     if [ -n "$backup" ]; then mv -f "$backup" "$site"; else rm -f "$site"; a2dissite -q pra-site >/dev/null || true; fi
+  fi
+  if ! $ok; then
     echo "$out" >&2
     fail "Apache rejects the primary's site config ($candidate): live site config kept"
   fi
@@ -38,7 +43,7 @@ check_config() {
   say "Apache accepts the site config"
 }
 
-if [ "${1:-}" = "--check-config" ]; then check_config "${2:?usage: pra-activate --check-config FILE}"; exit 0; fi
+if [ "${1:-}" = "--check-config" ]; then check_config "${2:?usage: pra-activate --check-config FILE}" probe; exit 0; fi
 [ "${1:-}" = "--after-switch" ] || rollback_unverified
 [ -d "$DATA/current/www" ] || { say "no recovery point yet: nothing to activate"; exit 0; }
 
@@ -68,7 +73,7 @@ ln -sfn "$DATA/current/www" "$webroot.pra-new"
 mv -Tf "$webroot.pra-new" "$webroot"
 fault_point after-symlink
 
-check_config "$DATA/current/apache/site.conf"
+check_config "$DATA/current/apache/site.conf" install
 a2dissite -q 000-default >/dev/null 2>&1 || true
 # A switch killed during its preview may have left the candidate's loopback site enabled.
 a2dissite -q "$(basename "$PREVIEW_CONFIG" .conf)" >/dev/null 2>&1 || true
