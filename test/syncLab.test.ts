@@ -193,9 +193,11 @@ describe("data sync against the lab (real sshd, rsync, MariaDB, Apache, WordPres
     });
     expect(argv.size).toBeGreaterThan(20);
     for (const secret of [creds, keyLine, standbyKeyLine]) expect(everything).not.toContain(secret);
-    for (const r of first.byType("command:local:Command").filter((r) => r.inputs.create !== "cat")) {
-      expect(r.secretInputs).toContain("stdin");
-    }
+    // The runner steps get their keys on stdin, as secrets; the keeper and the outcome get none.
+    const runnerSteps = first.byType("command:local:Command").filter((r) => r.name.startsWith("pra-sync-"));
+    expect(runnerSteps.length).toBe(3);
+    for (const r of runnerSteps) expect(r.secretInputs).toContain("stdin");
+    expect(first.named("pra-recovery-outcome").inputs.stdin).toBeUndefined();
     for (const r of first.byType("command:remote:Command")) {
       expect(r.secretInputs.some((p) => p === "connection" || p === "connection.privateKey")).toBe(true);
       expect(r.inputs.create).toMatch(/^sudo -n timeout \d+ /);
