@@ -99,7 +99,7 @@ const activation =
         reachableAfter: [standby.floatingIpAssociation],
       })
     : undefined;
-const recoveryPointKeeper = new RecoveryPoint(`${name}-recovery`, { record: sync?.record });
+const recoveryPointKeeper = new RecoveryPoint(`${name}-recovery`, { record: sync?.record, failure: sync?.failure });
 
 export const mode = cfg.mode;
 export const recoveryPoint = recoveryPointKeeper.record;

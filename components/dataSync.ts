@@ -11,11 +11,17 @@ export interface DataSyncArgs extends StandbyStepsArgs {
 /**
  * Brings the standby's data volume up to date with the primary, as @pulumi/command steps:
  * ready -> install scripts -> (files || database) -> import -> switch -> verify.
- * The scripts are rendered in sync/; this component only wires them.
+ * The switch proves the new generation serves before it goes live; verify proves it through the real
+ * site after, or rolls it back. The scripts are rendered in sync/; this component only wires them.
  */
 export class DataSync extends pulumi.ComponentResource {
-  /** The live recovery point's record (JSON), as pra-verify printed it. */
+  /**
+   * What really serves after the run (JSON), as pra-verify printed it: the new recovery point's record,
+   * or after a rollback the previous one's, or {} when no verified generation serves.
+   */
   readonly record: pulumi.Output<string>;
+  /** Why the new generation was taken off again after its flip; "" when it is verified live. */
+  readonly failure: pulumi.Output<string>;
 
   constructor(name: string, args: DataSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pra:components:DataSync", name, {}, opts);
@@ -27,6 +33,7 @@ export class DataSync extends pulumi.ComponentResource {
     const switched = steps.standby("switch", `${layout.bin}/pra-switch ${args.run}`, [imported]);
     const verified = steps.standby("verify", `${layout.bin}/pra-verify`, [switched]);
     this.record = verified.stdout.apply((out) => parseVerifyReport(out).record);
-    this.registerOutputs({ record: this.record });
+    this.failure = verified.stdout.apply((out) => parseVerifyReport(out).failure);
+    this.registerOutputs({ record: this.record, failure: this.failure });
   }
 }

@@ -7,10 +7,18 @@ export const layout = {
   bin: `${DATA_MOUNT}/bin`,
   /** Runs being received: incoming/<run>/{www,apache/site.conf,dump.sql.gz,files.json,db.json,...}. */
   incoming: `${DATA_MOUNT}/incoming`,
-  /** Symlink to the live generation; flipped atomically. */
+  /** Kept recovery points: generations/<run>/{www,apache,record.json,dump.sql.gz,...}, each with its own schema. */
+  generations: `${DATA_MOUNT}/generations`,
+  /** Symlink to the live generation; flipped atomically (files and database at once). */
   current: `${DATA_MOUNT}/current`,
+  /** Symlink to the last generation proved live through the real site: where a rollback goes back to. */
+  verified: `${DATA_MOUNT}/verified`,
+  /** Loopback address where a candidate generation is served and checked before it goes live. */
+  previewAddress: "127.0.0.2",
   /** The Apache site the standby serves, installed from the live generation. */
   siteConfig: "/etc/apache2/sites-available/pra-site.conf",
+  /** The loopback-only Apache site that serves a candidate generation while it is checked. */
+  previewConfig: "/etc/apache2/sites-available/pra-preview.conf",
 } as const;
 
 /** Single-quotes a value for bash. */

@@ -1,18 +1,24 @@
 /**
  * What pra-verify prints on stdout, read by the program (DataSync's record, the failover's outside
- * check) and by the operations: a line `newest-post <id>`, then the live recovery point's record as
- * one JSON line, last. One definition, so the script and its readers cannot drift apart.
+ * check) and by the operations: a line `newest-post <id>` when a verified generation serves, a line
+ * `failed-generation <why>` when the generation a sync made live failed and was rolled back, then what
+ * really serves as one JSON line, last: the live recovery point's record, or {} when no verified
+ * generation serves. One definition, so the script and its readers cannot drift apart.
  */
 export const NEWEST_POST_TAG = "newest-post";
+export const FAILED_TAG = "failed-generation";
 
 export interface VerifyReport {
   /** Id of the newest published post WordPress served; 0 when the line is missing. */
   newestPostId: number;
-  /** The live recovery point's record (JSON text): the last line. */
+  /** The record of what really serves (JSON text, {} for nothing verified): the last line. */
   record: string;
+  /** Why the generation the sync made live was taken off again; "" when it passed. */
+  failure: string;
 }
 
 export function parseVerifyReport(stdout: string): VerifyReport {
   const id = new RegExp(`^${NEWEST_POST_TAG} (\\d+)$`, "m").exec(stdout)?.[1];
-  return { newestPostId: Number(id ?? 0), record: stdout.trim().split("\n").pop() ?? "" };
+  const failure = new RegExp(`^${FAILED_TAG} (.*)$`, "m").exec(stdout)?.[1] ?? "";
+  return { newestPostId: Number(id ?? 0), record: stdout.trim().split("\n").pop() ?? "", failure };
 }

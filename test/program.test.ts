@@ -241,7 +241,7 @@ describe("data sync wiring (syncing mode)", () => {
 
   it("runs the steps in order (by dependency edges), files and database side by side, each re-run by the run id", async () => {
     const run = await runProgram(syncing);
-    const steps = run.resources.filter((r) => r.type.startsWith("command:") && r.inputs.create !== "cat");
+    const steps = run.resources.filter((r) => r.type.startsWith("command:") && r.name.startsWith("pra-sync-"));
     expect(steps.map((r) => r.name).sort()).toEqual(
       ["ready", "install", "files", "database", "import", "switch", "verify"].map((s) => `pra-sync-${s}`).sort(),
     );
@@ -262,7 +262,7 @@ describe("data sync wiring (syncing mode)", () => {
 
   it("runner steps carry keys only on stdin; standby steps pin the host key as a non-root user under timeout", async () => {
     const run = await runProgram(syncing);
-    for (const step of run.byType("command:local:Command").filter((r) => r.inputs.create !== "cat")) {
+    for (const step of run.byType("command:local:Command").filter((r) => r.name.startsWith("pra-sync-"))) {
       expect(step.inputs.create).toMatch(/^npx --no-install tsx sync\/runner\/cli\.ts (ready|files|database)$/);
       expect(step.secretInputs).toContain("stdin");
       expect(String(step.inputs.stdin)).toContain("PRIVATE KEY");
@@ -275,6 +275,30 @@ describe("data sync wiring (syncing mode)", () => {
       expect(c).toMatchObject({ user: "pra", host: "203.0.113.10", hostKey, dialErrorLimit: 3 });
       expect(step.secretInputs.some((p) => p.startsWith("connection"))).toBe(true);
     }
+  });
+
+  it("keeps what really serves, then fails the run when the new generation was rolled back", async () => {
+    const verifyPrints = (stdout: string) => ({
+      "command:remote:Command": async (args: { name: string }) => (args.name === "pra-sync-verify" ? { stdout } : {}),
+    });
+    const previous = '{"run":"nightly-20261124T030000Z"}';
+    const failed = await runProgram(syncing, {
+      hooks: verifyPrints(
+        `failed-generation nightly-20261125T030000Z failed its check through the real site (HTTP 500); rolled back: nightly-20261124T030000Z serves again\nnewest-post 7\n${previous}\n`,
+      ),
+    });
+    expect(failed.named("pra-recovery-record").inputs.stdin).toBe(previous);
+    const outcome = failed.named("pra-recovery-outcome");
+    expect(failed.waitsFor("pra-recovery-outcome", "pra-recovery-record")).toBe(true);
+    expect(String(outcome.inputs.create)).toMatch(
+      /^echo 'pra: the sync failed: nightly-20261125T030000Z failed .*HTTP 500.*' >&2; exit 1$/,
+    );
+
+    const verified = await runProgram(syncing, {
+      hooks: verifyPrints('newest-post 8\n{"run":"nightly-20261125T030000Z"}\n'),
+    });
+    expect(verified.named("pra-recovery-record").inputs.stdin).toBe('{"run":"nightly-20261125T030000Z"}');
+    expect(verified.named("pra-recovery-outcome").inputs.create).toBe("true");
   });
 
   it("sends the primary's key (source ssh) as a secret inside stdin, never in the command", async () => {

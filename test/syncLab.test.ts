@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseSyncConfig } from "../config";
+import { changesSince, parseRecoveryRecord, type RecoveryRecord } from "../ops/recoveryRecord";
 import { buildPlan, primarySide, type StepInput } from "../sync/plan";
 import { renderReadDbCredentials } from "../sync/primary/dumpDb";
 import { failbackData } from "../sync/runner/failback";
@@ -90,6 +91,10 @@ const record = (run: ProgramRun) =>
     tables: Record<string, { rows: number; crc32: string; md5: string }>;
   };
 
+/** The standby's live schema, as a shell expression: each generation has its own, named by its wp-config.php. */
+const LIVE_SCHEMA = "$(php /srv/pra/bin/pra-wpconfig.php /srv/pra/current/www/wp-config.php name)";
+const liveSchema = async () => (await lab.standby.exec(`echo ${LIVE_SCHEMA}`)).stdout.trim();
+
 /**
  * An independent comparison: mariadb-dump of the live schema, data only, ordered by primary key, one
  * row per line; the big corpus row is hashed so that a mismatch reports the differing rows, not 34 MB.
@@ -99,7 +104,7 @@ const record = (run: ProgramRun) =>
 const dumpOf = (host: Lab["primary"] | Lab["standby"]) =>
   host
     .exec(
-      'mariadb-dump --max-allowed-packet=1G --skip-comments --skip-dump-date --hex-blob --order-by-primary --no-create-info --skip-extended-insert wordpress | perl -MDigest::MD5=md5_hex -ne \'next if /^INSERT INTO `wp_options` VALUES \\(\\d+,\\x27(_site)?_transient_|^INSERT INTO `wp_options` VALUES \\(\\d+,\\x27cron\\x27/; print length($_) > 4096 ? "long row " . md5_hex($_) . "\\n" : $_\'',
+      `mariadb-dump --max-allowed-packet=1G --skip-comments --skip-dump-date --hex-blob --order-by-primary --no-create-info --skip-extended-insert ${host === lab.standby ? LIVE_SCHEMA : "wordpress"} | perl -MDigest::MD5=md5_hex -ne 'next if /^INSERT INTO \`wp_options\` VALUES \\(\\d+,\\x27(_site)?_transient_|^INSERT INTO \`wp_options\` VALUES \\(\\d+,\\x27cron\\x27/; print length($_) > 4096 ? "long row " . md5_hex($_) . "\\n" : $_'`,
       { timeoutMs: 300_000 },
     )
     .then((r) => r.stdout);
@@ -181,7 +186,7 @@ describe("data sync against the lab (real sshd, rsync, MariaDB, Apache, WordPres
     await ensureLive();
     const q =
       "SELECT id, big, HEX(bytes), HEX(emoji), zero_dt, zero_d, micro, doc, LENGTH(huge), MD5(huge) FROM pra_corpus ORDER BY id";
-    const standby = await lab.standby.sql(q, "wordpress");
+    const standby = await lab.standby.sql(q, await liveSchema());
     expect(standby).toBe(await lab.primary.sql(q, "wordpress"));
     expect(standby).toContain("9007199254740993");
     expect(standby).toContain("0000-00-00 00:00:00");
@@ -230,9 +235,11 @@ describe("data sync against the lab (real sshd, rsync, MariaDB, Apache, WordPres
       expect(argv).not.toContain(secret);
       expect(everything).not.toContain(secret);
     }
-    for (const r of result.byType("command:local:Command").filter((r) => r.inputs.create !== "cat")) {
-      expect(r.secretInputs).toContain("stdin");
-    }
+    // The runner steps get their keys on stdin, as secrets; the keeper and the outcome get none.
+    const runnerSteps = result.byType("command:local:Command").filter((r) => r.name.startsWith("pra-sync-"));
+    expect(runnerSteps.length).toBe(3);
+    for (const r of runnerSteps) expect(r.secretInputs).toContain("stdin");
+    expect(result.named("pra-recovery-outcome").inputs.stdin).toBeUndefined();
     for (const r of result.byType("command:remote:Command")) {
       expect(r.secretInputs.some((p) => p === "connection" || p === "connection.privateKey")).toBe(true);
       expect(r.inputs.create).toMatch(/^sudo -n timeout \d+ /);
@@ -301,7 +308,7 @@ describe("a failed or interrupted sync leaves the last good copy serving", () =>
     expect((await lab.standby.exec("ls -A /srv/pra/incoming")).stdout).toBe("");
   }, 600_000);
 
-  it.each(["after-checks", "after-files-flip", "after-db-swap"])(
+  it.each(["after-checks", "after-preview", "after-flip", "after-activate"])(
     "killed in the switch %s: the same run, run again, completes",
     async (point) => {
       await ensureLive();
@@ -342,6 +349,125 @@ describe("a failed or interrupted sync leaves the last good copy serving", () =>
       await lab.primary.exec("rm -f /var/www/blog/wp-content/uploads/doomed.txt");
     }
   }, 600_000);
+});
+
+describe("never worse: a new generation is proved before it goes live, and rolled back after", () => {
+  /** Each test starts from a verified live generation, made here when none is there yet. */
+  const snapshot = async () => {
+    const verified = await lab.standby.exec("readlink /srv/pra/verified", { allowFail: true });
+    if (
+      verified.stdout.trim() === "" ||
+      !(await liveRun()).startsWith("generations/") ||
+      (await liveRun()).includes("failover-")
+    )
+      await sync(freshRun("base"));
+    return current();
+  };
+  const current = async () => ({
+    run: await liveRun(),
+    schema: await liveSchema(),
+    db: await dumpOf(lab.standby),
+    files: await filesOf(lab.standby),
+  });
+  /** The lab's hooks, also catching what the recovery point's keeper is given to keep. */
+  const keeping = () => {
+    const base = hooks();
+    const kept: string[] = [];
+    const local = base["command:local:Command"];
+    return {
+      kept,
+      hooks: {
+        ...base,
+        "command:local:Command": async (args: Parameters<typeof local>[0], inputs: Record<string, unknown>) => {
+          if (inputs.create === "cat") kept.push(String(inputs.stdin ?? ""));
+          return local(args, inputs);
+        },
+      },
+    };
+  };
+
+  it("a generation WordPress cannot serve never goes live: the previous one keeps serving, unchanged", async () => {
+    const before = await snapshot();
+    const title = `Never served ${Date.now()}`;
+    await lab.primary.addPost(title, "x");
+    // Broken code in the candidate only: the primary's Apache has it loaded already, the standby's not.
+    await lab.primary.exec(
+      "mkdir -p /var/www/blog/wp-content/mu-plugins && printf '%s\\n' '<?php http_response_code(500); exit(\"broken on purpose\");' > /var/www/blog/wp-content/mu-plugins/pra-broken.php",
+    );
+    try {
+      await expect(sync("run-broken")).rejects.toThrow(
+        /pra-sync-switch[\s\S]*run run-broken does not serve before going live: WordPress answered HTTP 500 .*127\.0\.0\.2/,
+      );
+    } finally {
+      await lab.primary.exec("rm -rf /var/www/blog/wp-content/mu-plugins");
+    }
+    expect(await current()).toEqual(before);
+    expect((await lab.standby.exec("ls /srv/pra/generations")).stdout).not.toContain("run-broken");
+    expect((await lab.standby.exec("readlink /srv/pra/verified")).stdout.trim()).toBe(before.run);
+    const page = await home();
+    expect(page).toMatch(/^HTTP\/1\.1 200/);
+    expect(page).not.toContain(title);
+  }, 600_000);
+
+  it("killed right after the flip: pra-activate (as at boot) puts the previous files, tables and `current` back", async () => {
+    const before = await snapshot();
+    await lab.primary.addPost(`Flipped, never verified ${Date.now()}`, "x");
+    await withFault(lab.standby, "pra-switch:after-flip", async () => {
+      await expect(sync("run-killed-after-flip")).rejects.toThrow(/pra-sync-switch/);
+    });
+    expect(await liveRun()).toBe("generations/run-killed-after-flip");
+    expect((await lab.standby.exec("readlink /srv/pra/pending")).stdout.trim()).toBe(
+      "generations/run-killed-after-flip",
+    );
+    const activated = await lab.standby.exec("/srv/pra/bin/pra-activate");
+    expect(activated.stderr).toMatch(/rolled back: generations\/run-killed-after-flip was live but never verified/);
+    expect(await current()).toEqual(before);
+    expect((await lab.standby.exec("ls -A /srv/pra")).stdout).not.toMatch(/^pending$/m);
+    expect(await home()).toMatch(/^HTTP\/1\.1 200/);
+  }, 600_000);
+
+  it("a generation that fails through the real site after the flip is rolled back; the record kept is what serves, and the nightly's change check sees the difference", async () => {
+    const before = await snapshot();
+    const title = `Fails after the flip ${Date.now()}`;
+    await lab.primary.addPost(title, "x");
+    // The primary's site denies every request: Apache accepts it, the preview site is another one, the
+    // real site uses it once it is live. The primary's own Apache is not reloaded, so it keeps serving.
+    const conf = "/etc/apache2/sites-available/blog.conf";
+    await lab.primary.exec(
+      `cp ${conf} /root/blog.conf && sed -i 's#</VirtualHost>#<Location "/">\\nRequire all denied\\n</Location>\\n</VirtualHost>#' ${conf}`,
+    );
+    const { hooks: keepingHooks, kept } = keeping();
+    try {
+      await expect(sync("run-fails-live", keepingHooks)).rejects.toThrow(
+        /the sync failed: run-fails-live failed its check through the real site \(WordPress answered HTTP 403 .*\); rolled back: .* serves again/,
+      );
+    } finally {
+      await lab.primary.exec(`mv /root/blog.conf ${conf}`);
+    }
+    expect(await current()).toEqual(before);
+    expect(await home()).not.toContain(title);
+    // The run's record claims what really serves: the previous point, not the failed run.
+    const claimed = parseRecoveryRecord(kept.at(-1));
+    expect(claimed?.run).toBe(before.run.replace(/^generations\//, ""));
+    const fingerprint = await primaryFingerprint({
+      ...primarySide(labSync()),
+      primaryPrivateKey: lab.primary.ssh.privateKey,
+    });
+    expect(changesSince(claimed as RecoveryRecord, fingerprint)).toContain("wp_posts");
+
+    // The next night repairs it.
+    const next = await sync("run-repair");
+    expect(record(next).run).toBe("run-repair");
+    expect(await liveRun()).toBe("generations/run-repair");
+    expect((await lab.standby.exec("readlink /srv/pra/verified")).stdout.trim()).toBe("generations/run-repair");
+    expect(await dumpOf(lab.standby)).toBe(await dumpOf(lab.primary));
+    expect(await home()).toContain(title);
+    // Only the live generation's schema is left.
+    const schemas = (
+      await lab.standby.sql("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'pra%'")
+    ).trim();
+    expect(schemas).toBe("pra_run-repair");
+  }, 900_000);
 });
 
 describe("Apache site config", () => {
@@ -471,7 +597,7 @@ describe("failover onto the standby", () => {
     // The failover serves its own copy of that point, so the recovery point itself stays untouched.
     expect((await lab.standby.exec("readlink /srv/pra/current")).stdout.trim()).toMatch(/^generations\/failover-/);
     expect(JSON.parse((await lab.standby.exec("cat /srv/pra/current/record.json")).stdout).run).toBe(older);
-    const rows = (await lab.standby.sql("SELECT COUNT(*) FROM wp_posts", "wordpress")).trim();
+    const rows = (await lab.standby.sql("SELECT COUNT(*) FROM wp_posts", await liveSchema())).trim();
     expect(Number(rows)).toBe(rec.tables.wp_posts.rows);
   }, 600_000);
 });
@@ -534,7 +660,7 @@ describe("failback", () => {
            VALUES (1, NOW(), UTC_TIMESTAMP(), 'written on the standby', '${title}', '', 'publish', 'open', 'open',
              'written-during-the-failover', '', '', NOW(), UTC_TIMESTAMP(), '', 0, '', 'post');
            SELECT LAST_INSERT_ID();`,
-          "wordpress",
+          await liveSchema(),
         )
       ).trim(),
     );
@@ -542,7 +668,7 @@ describe("failback", () => {
       `INSERT INTO wp_comments (comment_post_ID, comment_author, comment_author_email, comment_author_url, comment_author_IP,
          comment_date, comment_date_gmt, comment_content, comment_approved, comment_agent, comment_type, comment_parent, user_id)
        VALUES (${postId}, 'Reader', '', '', '', NOW(), UTC_TIMESTAMP(), 'a reader commented on the standby', '1', '', 'comment', 0, 0)`,
-      "wordpress",
+      await liveSchema(),
     );
     await lab.standby.exec(
       "echo from-standby > /var/www/blog/wp-content/uploads/2026/11/from-standby.txt && chown www-data: /var/www/blog/wp-content/uploads/2026/11/from-standby.txt",

@@ -1,6 +1,6 @@
 import { layout } from "../layout";
 import { renderScript, scriptText } from "../scripts";
-import { NEWEST_POST_TAG } from "../verifyReport";
+import { FAILED_TAG, NEWEST_POST_TAG } from "../verifyReport";
 import type { StandbyParams } from "./params";
 
 /**
@@ -9,18 +9,30 @@ import type { StandbyParams } from "./params";
  */
 export function standbyScripts(p: StandbyParams): Record<string, string> {
   const data = { DATA_MOUNT: layout.data };
+  const site = {
+    SITE_HOST: p.siteHostname,
+    PREVIEW_ADDRESS: layout.previewAddress,
+    PREVIEW_CONFIG: layout.previewConfig,
+  };
   return {
     "pra-wpconfig.php": scriptText("pra-wpconfig.php"),
     "pra-receive": renderScript("standby/pra-receive", data),
     "pra-import": renderScript("standby/pra-import", data),
-    "pra-switch": renderScript("standby/pra-switch", { ...data, KEEP: p.keep, MAX_DELETE_PERCENT: p.maxDeletePercent }),
-    "pra-restore": renderScript("standby/pra-restore", data),
+    "pra-switch": renderScript("standby/pra-switch", { ...data, ...site, MAX_DELETE_PERCENT: p.maxDeletePercent }),
+    "pra-restore": renderScript("standby/pra-restore", { ...data, ...site }),
     "pra-activate": renderScript("standby/pra-activate", {
       ...data,
       WEB_ROOT: p.webRoot,
       SITE_CONFIG: layout.siteConfig,
+      PREVIEW_CONFIG: layout.previewConfig,
     }),
-    "pra-verify": renderScript("standby/pra-verify", { ...data, SITE_HOST: p.siteHostname, NEWEST_POST_TAG }),
+    "pra-verify": renderScript("standby/pra-verify", {
+      ...data,
+      SITE_HOST: p.siteHostname,
+      NEWEST_POST_TAG,
+      FAILED_TAG,
+      KEEP: p.keep,
+    }),
   };
 }
 

@@ -170,6 +170,13 @@ function up() {
       out("  + command:remote:Command pra-sync-import creating failed");
       fail("update failed: pra-import: dump checksum mismatch");
     }
+    if (c.syncRun && b.rolledBackTo !== undefined) {
+      // The new generation failed after its flip: the keeper keeps what really serves, then the run fails.
+      state.outputs.recoveryPoint = b.rolledBackTo;
+      recordUpdate("failed");
+      out("  + command:local:Command pra-recovery-outcome creating failed");
+      fail(`update failed: pra: the sync failed: ${c.syncRun} failed its check through the real site; rolled back`);
+    }
     if (c.syncRun && b.recordAfterSync) {
       state.outputs.recoveryPoint = JSON.stringify({ ...b.recordAfterSync, run: c.syncRun });
     }

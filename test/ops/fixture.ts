@@ -20,6 +20,11 @@ export interface FakeBehaviour {
   hangSeconds?: number;
   /** Fail this many teardown ups (ups that want no instance). */
   failTeardowns?: number;
+  /**
+   * The sync's new generation fails after its flip: the up keeps this as the recoveryPoint output (what
+   * really serves after the rollback: an older record, or {} for nothing verified), then fails.
+   */
+  rolledBackTo?: string;
   /** The record a successful sync up publishes as the recoveryPoint output (run filled in). */
   recordAfterSync?: Omit<RecoveryRecord, "run">;
 }

@@ -242,6 +242,34 @@ describe.concurrent("nightly: the sync and its teardown", () => {
     expect(status(fx).exitCode).toBe(1);
   });
 
+  it("a sync rolled back keeps what really serves as the record: the next night, primary unchanged since, boots and repairs", async () => {
+    // The standby was found serving an older point than the state said (e.g. restored by hand): the
+    // failed night's up reported it, so the record no longer claims the primary's current state.
+    const older = JSON.stringify(record("nightly-20241231T020000Z", hoursAgo(44), "digest-0"));
+    const fx = setup({ outputs: { recoveryPoint: lastNight() }, behaviour: { rolledBackTo: older } });
+    const deps = testDeps(fx, async () => changedFiles);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.Failed);
+    expect(deps.output()).toMatch(/failed its check through the real site; rolled back/);
+    expect(fx.state().outputs.recoveryPoint).toBe(older);
+    expect(status(fx).snapshotTime).toBe(JSON.parse(older).snapshotTime);
+
+    // The next night: the primary has not changed since the failed night, but the standby does not serve it.
+    const fx2 = setup({ outputs: { recoveryPoint: older }, behaviour: { recordAfterSync: fresh } });
+    const deps2 = testDeps(fx2, async () => changedFiles);
+    expect(await runNightly(args(fx2), deps2)).toBe(ExitCode.Ok);
+    expect(deps2.output()).toMatch(/changed since .*: \(files\)/);
+    expect(fx2.ups().map((u) => u.syncRun !== "")).toEqual([true, false]);
+    expect(JSON.parse(String(fx2.state().outputs.recoveryPoint)).run).toBe(fx2.ups()[0].syncRun);
+  });
+
+  it("a standby where no verified generation serves ({} kept) is synced the next night without the change check", async () => {
+    const fx = setup({ outputs: { recoveryPoint: "{}" }, behaviour: { recordAfterSync: fresh } });
+    const deps = testDeps(fx, async () => unchanged);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.Ok);
+    expect(deps.output()).toContain("no recovery point recorded yet: syncing without the change check");
+    expect(fx.ups()).toHaveLength(2);
+  });
+
   it("retries a failing teardown, and exits 5 with the fix when it keeps failing", async () => {
     const fx = setup({
       outputs: { recoveryPoint: lastNight() },

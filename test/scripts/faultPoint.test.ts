@@ -58,11 +58,11 @@ echo survived`,
 describe("fault points of the standby scripts", () => {
   const scripts = standbyScripts(standbyParams);
 
-  it("pra-switch: after-checks, after-files-flip, after-db-swap, then the same run completes", async () => {
-    const site = await standbyData(join(work, "switch"));
+  it("pra-switch: after-checks, after-preview, after-flip, then the same run completes", async () => {
+    const site = await standbyData(join(work, "switch"), { serving: true });
     const env = site.env({ PRA_FAULT_FILE: faultFile });
     await receivedRun(site.data, "run-1");
-    const current = () => (existsSync(join(site.data, "current")) ? readlinkSync(join(site.data, "current")) : "");
+    const link = (name: string) => (existsSync(join(site.data, name)) ? readlinkSync(join(site.data, name)) : "");
 
     withFault("pra-switch:after-checks");
     let r = await runScript(scripts["pra-switch"], ["run-1"], { env });
@@ -70,28 +70,44 @@ describe("fault points of the standby scripts", () => {
     expect(r.stderr).toMatch(/pra-switch: fault injected at after-checks\n$/);
     expect(existsSync(join(site.data, "incoming/run-1"))).toBe(true);
     expect(existsSync(join(site.data, "generations/run-1"))).toBe(false);
-    expect(current()).toBe("");
+    expect(link("current")).toBe("");
+    // The candidate already names its own schema.
+    expect(readFileSync(join(site.data, "incoming/run-1/www/wp-config.php"), "utf8")).toContain(
+      "define( 'DB_NAME', 'pra_run-1' );",
+    );
 
-    withFault("pra-switch:after-files-flip");
+    withFault("pra-switch:after-preview");
     r = await runScript(scripts["pra-switch"], ["run-1"], { env });
     expect(r.signal).toBe("SIGKILL");
-    expect(r.stderr).toMatch(/files of run run-1 are live\npra-switch: fault injected at after-files-flip\n$/);
-    expect(current()).toBe("generations/run-1");
-    expect(site.fakes.calls()).toEqual([]);
+    expect(r.stderr).toMatch(/the candidate serves the newest post #7 "Hello" on 127\.0\.0\.2\n/);
+    expect(r.stderr).toMatch(/pra-switch: fault injected at after-preview\n$/);
+    expect(link("current")).toBe("");
+    expect(existsSync(join(work, "switch/pra-preview.conf"))).toBe(false);
+    const asked = site.fakes.calls().filter((c) => c.command === "curl");
+    expect(asked.map((c) => c.argv.join(" "))).toEqual([
+      expect.stringContaining("--resolve blog.example.org:80:127.0.0.2 http://blog.example.org/"),
+    ]);
 
-    withFault("pra-switch:after-db-swap");
+    withFault("pra-switch:after-flip");
     r = await runScript(scripts["pra-switch"], ["run-1"], { env });
     expect(r.signal).toBe("SIGKILL");
     expect(r.stderr).toMatch(/^pra-switch: resuming the switch of run run-1\n/);
-    expect(r.stderr).toMatch(/pra-switch: fault injected at after-db-swap\n$/);
-    expect(existsSync(join(site.data, "generations/run-1/record.json"))).toBe(false);
+    expect(r.stderr).toMatch(
+      /run run-1 is live, pending its check through the real site\n.*fault injected at after-flip\n$/,
+    );
+    expect(link("current")).toBe("generations/run-1");
+    expect(link("pending")).toBe("generations/run-1");
+    expect(link("verified")).toBe("");
 
     rmSync(faultFile);
     r = await runScript(scripts["pra-switch"], ["run-1"], { env });
     expect(r.stderr).not.toMatch(/fault/);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ run: "run-1", bytesSent: 110, tables: { wp_posts: { rows: 1 } } });
-    expect(readFileSync(join(work, "switch/activate.log"), "utf8")).toMatch(/--check-config .*site\.conf\n\n$/);
+    // A killed run's pending generation is handed to pra-activate (which rolls it back) before anything else.
+    expect(readFileSync(join(work, "switch/activate.log"), "utf8")).toMatch(
+      /\n--check-config .*site\.conf\n\n--after-switch\n$/,
+    );
   });
 
   it("pra-import: after-staging-load, with the dump loaded and nothing verified", async () => {
@@ -104,11 +120,9 @@ describe("fault points of the standby scripts", () => {
     withFault("pra-import:after-staging-load");
     const r = await runScript(scripts["pra-import"], ["run-1"], { env: site.env({ PRA_FAULT_FILE: faultFile }) });
     expect(r.signal).toBe("SIGKILL");
-    expect(r.stderr).toMatch(
-      /importing into wordpress__pra_staging\npra-import: fault injected at after-staging-load\n$/,
-    );
+    expect(r.stderr).toMatch(/importing into pra_run-1\npra-import: fault injected at after-staging-load\n$/);
     const load = site.fakes.calls().at(-1);
-    expect(load?.argv.at(-1)).toBe("wordpress__pra_staging");
+    expect(load?.argv.at(-1)).toBe("pra_run-1");
     expect(existsSync(join(incoming, "standby-hashes.tsv"))).toBe(false);
     expect(existsSync(join(incoming, "db-verified"))).toBe(false);
   });

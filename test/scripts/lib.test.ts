@@ -184,3 +184,44 @@ describe("swap_database", () => {
     expect(existsSync(log)).toBe(false);
   });
 });
+
+describe("rollback_unverified", () => {
+  /** A data dir with generations a and b, and the given links (name -> generations/x). */
+  const volume = (name: string, links: Record<string, string>) => {
+    const data = join(work, name);
+    for (const g of ["a", "b"]) mkdirSync(join(data, `generations/${g}/www`), { recursive: true });
+    for (const [link, target] of Object.entries(links)) symlinkSync(`generations/${target}`, join(data, link));
+    return data;
+  };
+  const rollback = (data: string) =>
+    runLib(
+      ["common.sh", "standby-data.sh", "sql-names.sh", "wp-config.sh", "generations.sh"],
+      'rollback_unverified; for l in current pending verified; do echo "$l=$(link_of "$l")"; done',
+      [],
+      { DATA_MOUNT: data },
+    );
+
+  it("flips a live pending generation back to the verified one", async () => {
+    const r = await rollback(volume("rb-live", { current: "b", pending: "b", verified: "a" }));
+    expect(r.stdout).toBe("current=generations/a\npending=\nverified=generations/a\n");
+    expect(r.stderr).toBe(
+      "pra-test: rolled back: generations/b was live but never verified; generations/a serves again\n",
+    );
+  });
+
+  it("only forgets a pending generation that never went live (killed before the flip)", async () => {
+    const r = await rollback(volume("rb-before", { current: "a", pending: "b", verified: "a" }));
+    expect(r.stdout).toBe("current=generations/a\npending=\nverified=generations/a\n");
+    expect(r.stderr).toBe("");
+  });
+
+  it("keeps the first generation ever live and pending: there is nothing to go back to", async () => {
+    const r = await rollback(volume("rb-first", { current: "a", pending: "a" }));
+    expect(r.stdout).toBe("current=generations/a\npending=generations/a\nverified=\n");
+  });
+
+  it("leaves a failover copy alone: nothing is pending", async () => {
+    const r = await rollback(volume("rb-failover", { current: "b", verified: "a" }));
+    expect(r.stdout).toBe("current=generations/b\npending=\nverified=generations/a\n");
+  });
+});

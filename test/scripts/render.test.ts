@@ -67,9 +67,14 @@ describe("the generated header", () => {
   });
 
   it("names the script's parameters and refuses a missing or unknown one", () => {
-    expect(() => renderScript("standby/pra-switch", { DATA_MOUNT: "/srv/pra", KEEP: 7 })).toThrow(
-      /pra-switch\.sh: missing parameters MAX_DELETE_PERCENT/,
-    );
+    expect(() =>
+      renderScript("standby/pra-switch", {
+        DATA_MOUNT: "/srv/pra",
+        SITE_HOST: "b",
+        PREVIEW_ADDRESS: "127.0.0.2",
+        PREVIEW_CONFIG: "/etc/apache2/sites-available/pra-preview.conf",
+      }),
+    ).toThrow(/pra-switch\.sh: missing parameters MAX_DELETE_PERCENT$/);
     expect(() => renderScript("standby/pra-receive", { DATA_MOUNT: "/srv/pra", KEEP: 7 })).toThrow(
       /pra-receive\.sh: unknown parameters KEEP/,
     );

@@ -142,36 +142,36 @@ describe("pra-import", () => {
     return { site, incoming };
   }
 
-  it("refuses a database name that is not a plain SQL name, naming wp-config.php, before any SQL", async () => {
-    const { site, incoming } = await importable("import-name", "blog`; DROP DATABASE mysql; --");
-    const r = await runScript(scripts["pra-import"], ["run-1"], { env: site.env() });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(
-      `pra-import: DB_NAME in ${incoming}/www/wp-config.php: 'blog\`; DROP DATABASE mysql; --' is not a plain schema name`,
-    );
-    expect(site.fakes.calls()).toEqual([]);
-  });
-
-  it("refuses a database name whose staging schema would not be a plain name (too long), before any SQL", async () => {
-    const long = "b".repeat(60);
-    const { site, incoming } = await importable("import-long", long);
-    const r = await runScript(scripts["pra-import"], ["run-1"], { env: site.env() });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(
-      `pra-import: the staging schema for DB_NAME in ${incoming}/www/wp-config.php (DB_NAME + __pra_staging): '${long}__pra_staging' is not a plain schema name`,
-    );
-    expect(site.fakes.calls()).toEqual([]);
-  });
-
-  it("loads the dump into the staging schema, by name, never the live one", async () => {
+  it("loads the dump into the generation's own schema, by name, never the primary's or the live one", async () => {
     const { site } = await importable("import-ok", "wordpress");
     const r = await runScript(scripts["pra-import"], ["run-1"], { env: site.env() });
     // The fake MariaDB returns no hashes: the comparison fails, after the load.
-    expect(r.stderr).toMatch(/pra-import: importing into wordpress__pra_staging/);
-    const load = site.fakes.calls().find((c) => c.argv.at(-1) === "wordpress__pra_staging");
+    expect(r.stderr).toMatch(/pra-import: importing into pra_run-1\n/);
+    const load = site.fakes.calls().find((c) => c.argv.at(-1) === "pra_run-1");
     expect(load).toBeDefined();
     expect(r.code).toBe(1);
     expect(site.fakes.calls().some((c) => c.argv.includes("wordpress"))).toBe(false);
+  });
+
+  it("a run id that is no schema name (a dot) gets a hashed schema name, still by name", async () => {
+    const { site } = await importable("import-dot", "wordpress");
+    const { renameSync } = await import("node:fs");
+    renameSync(join(site.data, "incoming/run-1"), join(site.data, "incoming/run.1"));
+    const r = await runScript(scripts["pra-import"], ["run.1"], { env: site.env() });
+    expect(r.stderr).toMatch(/pra-import: importing into pra-[0-9a-f]{32}\n/);
+  });
+
+  it("refuses to import over the schema that serves, before any SQL", async () => {
+    const { site } = await importable("import-live", "wordpress");
+    mkdirSync(join(site.data, "generations/run-1/www"), { recursive: true });
+    writeFileSync(join(site.data, "generations/run-1/www/wp-config.php"), wpConfig("pra_run-1"));
+    symlinkSync("generations/run-1", join(site.data, "current"));
+    const r = await runScript(scripts["pra-import"], ["run-1"], { env: site.env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "pra-import: pra_run-1 is the live schema (generations/run-1): refusing to import over it",
+    );
+    expect(site.fakes.calls()).toEqual([]);
   });
 });
 

@@ -1,9 +1,11 @@
 #!/bin/bash
 # pra-activate: puts the live generation in place on this instance: the web root symlink (WEB_ROOT,
-# the primary's path), the Apache site (SITE_CONFIG) and the site's database user. Runs after every
-# switch and at every boot (a replaced instance has a fresh root disk). `pra-activate --failover` first
-# gives the failover its own copy of the files; `pra-activate --check-config FILE` only proves Apache
-# accepts FILE. Runs as root on the standby.
+# the primary's path), the Apache site (SITE_CONFIG) and the site's database user and its grants on the
+# generation's schema. Runs at every boot (a replaced instance has a fresh root disk) and for every
+# failover or drill: first, a generation made live but never proved (a run killed after its flip) gives
+# way to the last verified one. `pra-activate --after-switch` (from pra-switch) keeps the generation it
+# just made live. `pra-activate --failover` first gives the failover its own copy of the files;
+# `pra-activate --check-config FILE` only proves Apache accepts FILE. Runs as root on the standby.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$PRA_LIB/common.sh"
@@ -11,18 +13,29 @@ source "$PRA_LIB/common.sh"
 source "$PRA_LIB/fault-point.sh"
 # shellcheck source=../lib/standby-data.sh
 source "$PRA_LIB/standby-data.sh"
-: "${WEB_ROOT:?}" "${SITE_CONFIG:?}"
+# shellcheck source=../lib/sql-names.sh
+source "$PRA_LIB/sql-names.sh"
+# shellcheck source=../lib/wp-config.sh
+source "$PRA_LIB/wp-config.sh"
+# shellcheck source=../lib/generations.sh
+source "$PRA_LIB/generations.sh"
+: "${WEB_ROOT:?}" "${SITE_CONFIG:?}" "${PREVIEW_CONFIG:?}"
 
 webroot=$WEB_ROOT
 site=$SITE_CONFIG
 
+# check_config FILE install|probe: installs FILE as the site, unless Apache rejects it. A probe puts the
+# live site file back either way: a candidate's config must not reach the live site before its flip.
 check_config() {
-  local candidate="$1" backup="" out
+  local candidate="$1" mode="$2" backup="" out ok=true
   [ -f "$site" ] && { backup=$(mktemp); cp -p "$site" "$backup"; }
   cp "$candidate" "$site"
   a2ensite -q pra-site >/dev/null
-  if ! out=$(apache2ctl configtest 2>&1); then
+  out=$(apache2ctl configtest 2>&1) || ok=false
+  if ! $ok || [ "$mode" = probe ]; then
     if [ -n "$backup" ]; then mv -f "$backup" "$site"; else rm -f "$site"; a2dissite -q pra-site >/dev/null || true; fi
+  fi
+  if ! $ok; then
     echo "$out" >&2
     fail "Apache rejects the primary's site config ($candidate): live site config kept"
   fi
@@ -30,7 +43,8 @@ check_config() {
   say "Apache accepts the site config"
 }
 
-if [ "${1:-}" = "--check-config" ]; then check_config "${2:?usage: pra-activate --check-config FILE}"; exit 0; fi
+if [ "${1:-}" = "--check-config" ]; then check_config "${2:?usage: pra-activate --check-config FILE}" probe; exit 0; fi
+[ "${1:-}" = "--after-switch" ] || rollback_unverified
 [ -d "$DATA/current/www" ] || { say "no recovery point yet: nothing to activate"; exit 0; }
 
 # A failover serves (and lets WordPress write to) its own copy of the files: generations share
@@ -59,8 +73,11 @@ ln -sfn "$DATA/current/www" "$webroot.pra-new"
 mv -Tf "$webroot.pra-new" "$webroot"
 fault_point after-symlink
 
-check_config "$DATA/current/apache/site.conf"
+check_config "$DATA/current/apache/site.conf" install
 a2dissite -q 000-default >/dev/null 2>&1 || true
+# A switch killed during its preview may have left the candidate's loopback site enabled.
+a2dissite -q "$(basename "$PREVIEW_CONFIG" .conf)" >/dev/null 2>&1 || true
+rm -f "$PREVIEW_CONFIG"
 a2enmod -q rewrite >/dev/null
 php "$wpconfig_reader" "$DATA/current/www/wp-config.php" user-sql | mysql_root
 apache2ctl graceful >/dev/null 2>&1 || apache2ctl start

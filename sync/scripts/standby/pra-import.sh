@@ -1,7 +1,8 @@
 #!/bin/bash
-# pra-import RUN: loads incoming/RUN/dump.sql.gz into a staging schema, then hashes every table with
-# the primary's own hash SQL and compares with the primary's hashes taken inside the dump's snapshot.
-# The live schema is not touched: a failure or a kill here leaves the last copy serving.
+# pra-import RUN: loads incoming/RUN/dump.sql.gz into the generation's own schema (pra_RUN), then hashes
+# every table with the primary's own hash SQL and compares with the primary's hashes taken inside the
+# dump's snapshot. The live schema is never touched (a schema that serves is refused): a failure or a
+# kill here leaves the last copy serving.
 # Runs as root on the standby.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
@@ -14,6 +15,8 @@ source "$PRA_LIB/standby-data.sh"
 source "$PRA_LIB/sql-names.sh"
 # shellcheck source=../lib/wp-config.sh
 source "$PRA_LIB/wp-config.sh"
+# shellcheck source=../lib/generations.sh
+source "$PRA_LIB/generations.sh"
 
 run="${1:?usage: pra-import RUN}"
 run_id_ok "$run"
@@ -23,8 +26,13 @@ dir="$DATA/incoming/$run"
 for f in dump.sql.gz hashes.sql primary-hashes.tsv www/wp-config.php; do
   [ -s "$dir/$f" ] || fail "$dir/$f is missing: the transfer of run $run did not finish"
 done
-if [ -f "$dir/db-verified" ]; then say "run $run already imported and verified"; exit 0; fi
-staging=$(wp_staging_schema "$dir/www/wp-config.php")
+if [ -f "$dir/db-verified" ] || [ -f "$DATA/generations/$run/db-verified" ]; then
+  say "run $run already imported and verified"; exit 0
+fi
+staging=$(gen_schema "$run")
+if [ -f "$DATA/current/www/wp-config.php" ] && [ "$(wp_db_name "$DATA/current/www/wp-config.php")" = "$staging" ]; then
+  fail "$staging is the live schema ($(link_of current)): refusing to import over it"
+fi
 gzip -t "$dir/dump.sql.gz" || fail "dump.sql.gz of run $run is corrupt"
 
 # A row bigger than the server's default 16 MB packet would end the import with "server has gone away".

@@ -1,7 +1,9 @@
 #!/bin/bash
 # pra-restore RUN: makes an older recovery point live (failover onto a chosen point): re-imports its
-# dump into staging with the same hash verification as a sync, flips `current`, swaps the database.
-# Nothing changes until the verification passed. Runs as root on the standby.
+# dump into its own schema with the same hash verification as a sync, proves WordPress serves it on
+# the loopback preview site (the same check as a switch), then flips `current` (files and database at
+# once) and records it as the verified generation. Nothing changes until both checks passed.
+# Runs as root on the standby.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$PRA_LIB/common.sh"
@@ -13,21 +15,37 @@ source "$PRA_LIB/standby-data.sh"
 source "$PRA_LIB/sql-names.sh"
 # shellcheck source=../lib/wp-config.sh
 source "$PRA_LIB/wp-config.sh"
-# shellcheck source=../lib/swap-database.sh
-source "$PRA_LIB/swap-database.sh"
+# shellcheck source=../lib/generations.sh
+source "$PRA_LIB/generations.sh"
+# shellcheck source=../lib/site-check.sh
+source "$PRA_LIB/site-check.sh"
+# shellcheck source=../lib/preview-site.sh
+source "$PRA_LIB/preview-site.sh"
 
 run="${1:?usage: pra-restore RUN}"
 run_id_ok "$run"
 gen="$DATA/generations/$run"
 # shellcheck disable=SC2012 # generation names are run ids (run_id_ok): ls -t lists them newest first
 [ -d "$gen" ] || fail "no recovery point $run; kept: $(ls -1t "$DATA/generations" | tr '\n' ' ')"
-if [ "$(readlink "$DATA/current")" = "generations/$run" ]; then say "recovery point $run is already live"; exit 0; fi
+if [ "$(link_of current)" = "generations/$run" ]; then say "recovery point $run is already live"; exit 0; fi
+schema=$(gen_schema "$run")
+if [ -f "$DATA/current/www/wp-config.php" ] && [ "$(wp_db_name "$DATA/current/www/wp-config.php")" = "$schema" ]; then
+  say "recovery point $run already serves (as $(link_of current))"; exit 0
+fi
+# A generation kept from before each had its own schema names the old live one: it gets its own.
+point_at_schema "$gen/www/wp-config.php" "$schema"
 rm -f "$gen/db-verified"
 "$BIN/pra-import" "$run"
-live=$(wp_db_name "$gen/www/wp-config.php")
-staging=$(wp_staging_schema "$gen/www/wp-config.php")
-ln -sfn "generations/$run" "$DATA/current.new"
-mv -Tf "$DATA/current.new" "$DATA/current"
-fault_point after-files-flip
-swap_database "$live" "$staging"
+php "$wpconfig_reader" "$gen/www/wp-config.php" user-sql | mysql_root
+preview_on "$gen/www" "$run"
+if ! site_check "$SITE_HOST" "$PREVIEW_ADDRESS" "$gen/www" "$run"; then
+  preview_off
+  apache_reload
+  fail "recovery point $run does not serve: $site_problem. Live copy kept: $(link_of current)"
+fi
+preview_off
+link_atomically "generations/$run" verified
+rm -f "$DATA/pending"
+link_atomically "generations/$run" current
+fault_point after-flip
 say "recovery point $run is live"

@@ -1,8 +1,11 @@
 #!/bin/bash
-# pra-switch RUN: turns a fully received and verified run into the live recovery point. Every check
-# comes before the first change; the changes are two atomic steps (the `current` symlink flip, then one
-# multi-table RENAME TABLE), so a failure leaves the last good copy serving. Keeps the newest KEEP
-# recovery points; refuses a run that loses more than MAX_DELETE_PERCENT of the live copy's files.
+# pra-switch RUN: turns a fully received and verified run into the live recovery point, never a worse
+# one. Every check comes before the first change: the files equal the primary's, not too many of them
+# disappear (MAX_DELETE_PERCENT), Apache accepts the primary's site config, and WordPress serves the
+# candidate from its own copy (files and its own schema) under the blog's host name on a loopback
+# preview site, with the newest post. Only then one flip of the `current` symlink switches files and
+# database at once; the generation stays pending until pra-verify proves it through the real site.
+# A failure before the flip leaves the last good copy serving; after it, a rollback flips back.
 # Runs as root on the standby.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
@@ -15,22 +18,29 @@ source "$PRA_LIB/standby-data.sh"
 source "$PRA_LIB/sql-names.sh"
 # shellcheck source=../lib/wp-config.sh
 source "$PRA_LIB/wp-config.sh"
+# shellcheck source=../lib/generations.sh
+source "$PRA_LIB/generations.sh"
 # shellcheck source=../lib/tree-digest.sh
 source "$PRA_LIB/tree-digest.sh"
 # shellcheck source=../lib/wp-cleanup.sh
 source "$PRA_LIB/wp-cleanup.sh"
-# shellcheck source=../lib/swap-database.sh
-source "$PRA_LIB/swap-database.sh"
-: "${KEEP:?}" "${MAX_DELETE_PERCENT:?}"
-# Both reach arithmetic, where bash would evaluate anything but a number as an expression.
-[[ $KEEP =~ ^[0-9]+$ && $MAX_DELETE_PERCENT =~ ^[0-9]+$ ]] || fail "KEEP ($KEEP) and MAX_DELETE_PERCENT ($MAX_DELETE_PERCENT) must be whole numbers"
+# shellcheck source=../lib/site-check.sh
+source "$PRA_LIB/site-check.sh"
+# shellcheck source=../lib/preview-site.sh
+source "$PRA_LIB/preview-site.sh"
+: "${MAX_DELETE_PERCENT:?}"
+# It reaches arithmetic, where bash would evaluate anything but a number as an expression.
+[[ $MAX_DELETE_PERCENT =~ ^[0-9]+$ ]] || fail "MAX_DELETE_PERCENT ($MAX_DELETE_PERCENT) must be a whole number"
 
 run="${1:?usage: pra-switch RUN}"
 run_id_ok "$run"
 in="$DATA/incoming/$run"
 gen="$DATA/generations/$run"
 
-if [ -f "$gen/record.json" ] && [ "$(readlink "$DATA/current")" = "generations/$run" ]; then
+# A run killed after its flip left a generation nobody proved: the last verified one serves again first.
+[ -z "$(link_of pending)" ] || "$BIN/pra-activate"
+
+if [ "$(link_of current)" = "generations/$run" ] && [ "$(link_of verified)" = "generations/$run" ]; then
   say "run $run is already live"; cat "$gen/record.json"; exit 0
 fi
 
@@ -62,57 +72,64 @@ else
     fi
   fi
 
-  # 3. The copy must serve here: clean-up (idempotent), then Apache must accept the primary's site config.
+  # 3. The copy must serve here: clean-up (idempotent), its own schema, Apache accepts the site config.
   wp_cleanup "$in/www"
+  point_at_schema "$in/www/wp-config.php" "$(gen_schema "$run")"
   "$BIN/pra-activate" --check-config "$in/apache/site.conf"
   fault_point after-checks
   mkdir -p "$DATA/generations"
   mv -T "$in" "$gen"
 fi
-live=$(wp_db_name "$gen/www/wp-config.php")
-staging=$(wp_staging_schema "$gen/www/wp-config.php")
 
-# 4. Flip the files: one rename of a symlink.
-ln -sfn "generations/$run" "$DATA/current.new"
-mv -Tf "$DATA/current.new" "$DATA/current"
-say "files of run $run are live"
-fault_point after-files-flip
-
-# 5. Swap the database: all tables in one RENAME TABLE, which is all-or-nothing. (A resumed switch
-#    finds no staging schema when the swap had already happened.)
-if [ -n "$(mysql_root -N -B -e "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '$staging'")" ]; then
-  swap_database "$live" "$staging"
-  say "database of run $run is live"
+# 4. The recovery point's record, kept with the generation.
+if [ ! -s "$gen/record.json" ]; then
+  # shellcheck disable=SC2016 # PHP code: its $ are PHP's
+  php -r '
+    $files = json_decode(file_get_contents($argv[1]), true);
+    $db = json_decode(file_get_contents($argv[2]), true);
+    $tables = [];
+    foreach (file($argv[3], FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
+      [$t, $rows, $crc, $md5] = explode("\t", $line);
+      $tables[$t] = ["rows" => (int) $rows, "crc32" => $crc, "md5" => $md5];
+    }
+    echo json_encode([
+      "run" => $argv[4],
+      "snapshotTime" => $db["snapshotTime"],
+      "syncedAt" => gmdate("Y-m-d\\TH:i:s\\Z"),
+      "fileDigest" => $files["digest"],
+      "fileEntries" => $files["entries"],
+      "bytesSent" => $files["bytesSent"] + $db["dumpBytes"],
+      "tables" => $tables,
+    ], JSON_UNESCAPED_SLASHES), "\n";
+  ' "$gen/files.json" "$gen/db.json" "$gen/primary-hashes.sorted" "$run" > "$gen/record.json.new"
+  mv -f "$gen/record.json.new" "$gen/record.json"
 fi
-php "$wpconfig_reader" "$gen/www/wp-config.php" user-sql | mysql_root
-fault_point after-db-swap
 
-# 6. The recovery point's record, then the newest KEEP are kept.
-# shellcheck disable=SC2016 # PHP code: its $ are PHP's
-php -r '
-  $files = json_decode(file_get_contents($argv[1]), true);
-  $db = json_decode(file_get_contents($argv[2]), true);
-  $tables = [];
-  foreach (file($argv[3], FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
-    [$t, $rows, $crc, $md5] = explode("\t", $line);
-    $tables[$t] = ["rows" => (int) $rows, "crc32" => $crc, "md5" => $md5];
-  }
-  echo json_encode([
-    "run" => $argv[4],
-    "snapshotTime" => $db["snapshotTime"],
-    "syncedAt" => gmdate("Y-m-d\\TH:i:s\\Z"),
-    "fileDigest" => $files["digest"],
-    "fileEntries" => $files["entries"],
-    "bytesSent" => $files["bytesSent"] + $db["dumpBytes"],
-    "tables" => $tables,
-  ], JSON_UNESCAPED_SLASHES), "\n";
-' "$gen/files.json" "$gen/db.json" "$gen/primary-hashes.sorted" "$run" > "$gen/record.json.new"
-mv -f "$gen/record.json.new" "$gen/record.json"
+# 5. WordPress must serve the candidate before it goes live. A candidate that does not goes back to
+#    incoming/ (it is no recovery point); the live copy was never touched.
+php "$wpconfig_reader" "$gen/www/wp-config.php" user-sql | mysql_root
+preview_on "$gen/www" "$run"
+if ! site_check "$SITE_HOST" "$PREVIEW_ADDRESS" "$gen/www" "$run"; then
+  preview_off
+  apache_reload
+  mkdir -p "$DATA/incoming"
+  rm -rf "$in"
+  mv -T "$gen" "$in"
+  fail "run $run does not serve before going live: $site_problem. Live copy kept: $(link_of current)"
+fi
+say "the candidate serves the newest post #$newest_id \"$newest_title\" on $PREVIEW_ADDRESS"
+preview_off
+fault_point after-preview
+
+# 6. One flip: files and database together. Pending until pra-verify proves it through the real site.
+adopt_verified
+link_atomically "generations/$run" pending
+link_atomically "generations/$run" current
+say "run $run is live, pending its check through the real site"
+fault_point after-flip
+
 # What failed or refused runs left in incoming/ is of no use once a newer run is live.
 find "$DATA/incoming" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
-# shellcheck disable=SC2012 # generation names are run ids (run_id_ok): ls -t lists them newest first
-ls -1t "$DATA/generations" | tail -n +$((KEEP + 1)) | while read -r old_run; do
-  [ "$old_run" = "$run" ] || { rm -rf "${DATA:?}/generations/$old_run"; say "pruned recovery point $old_run"; }
-done
-"$BIN/pra-activate"
+"$BIN/pra-activate" --after-switch
+fault_point after-activate
 cat "$gen/record.json"

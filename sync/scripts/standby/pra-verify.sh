@@ -1,35 +1,85 @@
 #!/bin/bash
 # pra-verify: proves WordPress itself serves the live copy: the home page, asked for the blog's own host
 # name (SITE_HOST) through this instance's Apache, answers 200, shows the newest published post, and
-# carries no WP Super Cache trace. Prints "NEWEST_POST_TAG <id>" and, last, the live recovery point's
-# record (sync/verifyReport.ts reads both). Runs as root on the standby.
+# carries no WP Super Cache trace (lib/site-check.sh, the same check as the switch's preview).
+# After a switch (the pending generation is live) it decides: a generation that passes becomes the
+# verified one and older schemas and generations beyond KEEP go; one that fails gives way to the last
+# verified generation (files and database, one flip back), which is checked in turn. Either way it
+# exits 0 and reports what really serves, so that the record kept in state never claims otherwise;
+# the failure is reported on the FAILED_TAG line, and the program fails the run after keeping it.
+# Without a pending generation (failover, drill) a failing site fails the script.
+# Prints "NEWEST_POST_TAG <id>" when a verified generation serves, and, last, the live recovery point's
+# record, or {} when no verified generation serves (sync/verifyReport.ts reads them). Runs as root.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$PRA_LIB/common.sh"
+# shellcheck source=../lib/fault-point.sh
+source "$PRA_LIB/fault-point.sh"
 # shellcheck source=../lib/standby-data.sh
 source "$PRA_LIB/standby-data.sh"
 # shellcheck source=../lib/sql-names.sh
 source "$PRA_LIB/sql-names.sh"
 # shellcheck source=../lib/wp-config.sh
 source "$PRA_LIB/wp-config.sh"
-: "${SITE_HOST:?}" "${NEWEST_POST_TAG:?}"
+# shellcheck source=../lib/generations.sh
+source "$PRA_LIB/generations.sh"
+# shellcheck source=../lib/site-check.sh
+source "$PRA_LIB/site-check.sh"
+: "${SITE_HOST:?}" "${NEWEST_POST_TAG:?}" "${FAILED_TAG:?}" "${KEEP:?}"
+[[ $KEEP =~ ^[1-9][0-9]*$ ]] || fail "KEEP ($KEEP) must be a whole number from 1"
 
-host=$SITE_HOST
-gen="$DATA/current"
-[ -f "$gen/record.json" ] || fail "no live recovery point on $DATA"
-live=$(wp_db_name "$gen/www/wp-config.php")
-prefix=$(wp_table_prefix "$gen/www/wp-config.php")
-newest=$(mysql_root -N -B "$live" -e "SELECT ID, post_title FROM \`${prefix}posts\` WHERE post_status = 'publish' AND post_type = 'post' ORDER BY post_date DESC, ID DESC LIMIT 1")
-[ -n "$newest" ] || fail "the live database has no published post"
-newest_id=${newest%%$'\t'*}
-newest_title=${newest#*$'\t'}
-body=$(mktemp); headers=$(mktemp); trap 'rm -f "$body" "$headers"' EXIT
-code=$(curl -sS --max-time 30 -o "$body" -D "$headers" -w '%{http_code}' --resolve "$host:80:127.0.0.1" "http://$host/") ||
-  fail "Apache did not answer for $host"
-[ "$code" = 200 ] || fail "WordPress answered HTTP $code for http://$host/ (want 200)"
-# Themes mark each post with its id (id="post-N" or class "post-N"); titles are rewritten by wptexturize.
-grep -Eq "post-$newest_id([^0-9]|$)" "$body" || fail "the home page does not show the newest post #$newest_id \"$newest_title\""
-if grep -qi 'wp-super-cache\|supercache' "$headers" "$body"; then fail "a WP Super Cache page or header is still served"; fi
-say "WordPress serves the newest post #$newest_id \"$newest_title\" for $host"
-echo "$NEWEST_POST_TAG $newest_id"
-cat "$gen/record.json"
+live="$DATA/current"
+[ -f "$live/record.json" ] || fail "no live recovery point on $DATA"
+current=$(link_of current)
+deciding=false
+[ "$(link_of pending)" != "$current" ] || deciding=true
+
+# Generations beyond the newest KEEP, and every generation's schema but the live one's: the previous
+# tables are kept until the new ones are proved, older points are re-imported from their dumps.
+prune() {
+  local live_schema old schema
+  live_schema=$(wp_db_name "$live/www/wp-config.php")
+  # shellcheck disable=SC2012 # generation names are run ids (run_id_ok): ls -t lists them newest first
+  ls -1t "$DATA/generations" | tail -n +$((KEEP + 1)) | while read -r old; do
+    [ "generations/$old" = "$current" ] || { rm -rf "${DATA:?}/generations/$old"; say "pruned recovery point $old"; }
+  done
+  mysql_root -N -B -e "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'pra\\_%' OR SCHEMA_NAME LIKE 'pra-%' OR SCHEMA_NAME LIKE '%\\_\\_pra\\_staging'" |
+    while read -r schema; do
+      [ "$schema" = "$live_schema" ] || { mysql_root -e "DROP DATABASE \`${schema//\`/\`\`}\`"; say "dropped schema $schema"; }
+    done
+}
+
+report() {
+  say "WordPress serves the newest post #$newest_id \"$newest_title\" for $SITE_HOST"
+  echo "$NEWEST_POST_TAG $newest_id"
+  cat "$live/record.json"
+}
+
+if site_check "$SITE_HOST" 127.0.0.1 "$live/www"; then
+  if $deciding; then
+    mark_verified
+    say "${current#generations/} is verified live"
+    fault_point after-mark
+    prune
+  fi
+  report
+  exit 0
+fi
+$deciding || fail "$site_problem"
+
+problem=$site_problem
+say "${current#generations/} fails through the real site: $problem"
+"$BIN/pra-activate"
+back=$(link_of current)
+failed="$FAILED_TAG ${current#generations/} failed its check through the real site ($problem)"
+if [ "$back" = "$current" ]; then
+  echo "$failed; no earlier generation was verified: nothing verified serves"
+  echo "{}"
+elif site_check "$SITE_HOST" 127.0.0.1 "$live/www"; then
+  echo "$failed; rolled back: ${back#generations/} serves again"
+  report
+else
+  say "${back#generations/} fails too: $site_problem"
+  echo "$failed; rolled back to ${back#generations/}, which fails too ($site_problem): nothing verified serves"
+  echo "{}"
+fi
