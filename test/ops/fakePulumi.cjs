@@ -191,7 +191,13 @@ function up() {
 
 function preview() {
   const c = seen();
+  const b = state.behaviour || {};
   out(`Previewing update (${stackName}):`);
+  if (b.failPreview) {
+    // as the engine ends a preview whose program fails: no plan is written
+    out("  pulumi:pulumi:Stack pra-dev running error: a failover preview failure");
+    fail("preview failed: the failover's program failed");
+  }
   if (c.praActive === "true") out("  + openstack:compute:Instance pra-standby create");
   if (flags["--save-plan"]) {
     fs.writeFileSync(flags["--save-plan"], JSON.stringify({ fake: true, config: configMap() }));

@@ -15,6 +15,8 @@ const fakeNode = join(__dirname, "fakePulumi.cjs");
 export interface FakeBehaviour {
   failSyncUp?: boolean;
   failDrillUp?: boolean;
+  /** Fail every preview (before any plan is saved). */
+  failPreview?: boolean;
   /** Hang the up while this key is set, until SIGINT/SIGTERM (or hangSeconds). */
   hangUp?: "syncRun" | "drillRun";
   hangSeconds?: number;
