@@ -193,6 +193,17 @@ describe.concurrent("live drill", () => {
     expect(active.ups()).toEqual([]);
   });
 
+  it("rejected credentials: exit 9 before drillRun is set, nothing booted, and the report says so", async () => {
+    const fx = setup({ outputs: { recoveryPoint: lastNight }, behaviour: { rejectCredentials: true } });
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx, "--live"), deps)).toBe(ExitCode.CloudCheckFailed);
+    expect(fx.ups()).toEqual([]);
+    expect(fx.commands().some((c) => c[0] === "config" && ["set", "rm"].includes(c[1]))).toBe(false);
+    const [report] = reports(fx);
+    expect(report).toContain("Authentication failed");
+    expect(shows(report)).toContain("This live drill ended before booting anything (exit 9");
+  });
+
   it("rejects --plan-file with --live", async () => {
     const fx = setup({});
     expect(await runDrill(args(fx, "--live", "--plan-file", "x.json"), testDeps(fx, noFingerprint))).toBe(

@@ -17,6 +17,8 @@ export interface FakeBehaviour {
   failDrillUp?: boolean;
   /** Fail every preview (before any plan is saved). */
   failPreview?: boolean;
+  /** OpenStack rejects the credentials: every preview and every up fails (as the provider's first call does). */
+  rejectCredentials?: boolean;
   /** Hang the up while this key is set, until SIGINT/SIGTERM (or hangSeconds). */
   hangUp?: "syncRun" | "drillRun";
   hangSeconds?: number;
