@@ -11,6 +11,11 @@ export const layout = {
   current: `${DATA_MOUNT}/current`,
   /** The Apache site the standby serves, installed from the live generation. */
   siteConfig: "/etc/apache2/sites-available/pra-site.conf",
+  /**
+   * Where the first-boot script leaves boot-done or boot-failed (its reason) for the ready check: on the
+   * instance's root disk, so it lasts across reboots and a new instance starts without one.
+   */
+  bootState: "/var/lib/pra",
 } as const;
 
 /** Single-quotes a value for bash. */
