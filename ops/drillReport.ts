@@ -130,7 +130,11 @@ function previewShows(f: DrillFacts): string[] {
       noPlan,
     ];
   }
-  return [stoppedEarly(f, "the failover preview"), noPlan];
+  // Refused, locked, a bad flag, or the real stack file changed: the detail says which.
+  return [
+    `- This preview drill did not complete (exit ${f.code}: ${exitCodeMeaning[f.code]}; see detail): it shows nothing about the failover.`,
+    noPlan,
+  ];
 }
 
 function liveShows(f: DrillFacts): string[] {

@@ -246,11 +246,12 @@ describe('the report\'s "What this shows" follows what happened', () => {
     ]);
   });
 
-  it("a preview interrupted or stopped before it ran offers no plan", () => {
-    for (const code of [ExitCode.Interrupted, ExitCode.Locked]) {
-      const lines = whatThisShows(facts({ kind: "preview", code }));
-      expect(lines[0]).toMatch(/^- This preview drill ended before the failover preview/);
-      expect(lines[1]).toMatch(/saved no update plan/);
-    }
+  it("a preview interrupted or refused offers no plan", () => {
+    const interrupted = whatThisShows(facts({ kind: "preview", code: ExitCode.Interrupted }));
+    expect(interrupted[0]).toMatch(/^- This preview drill ended before the failover preview finished \(exit 8/);
+    expect(interrupted[1]).toMatch(/saved no update plan/);
+    const locked = whatThisShows(facts({ kind: "preview", code: ExitCode.Locked }));
+    expect(locked[0]).toMatch(/^- This preview drill did not complete \(exit 4: another run holds the lock/);
+    expect(locked[1]).toMatch(/saved no update plan/);
   });
 });
