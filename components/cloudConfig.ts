@@ -25,6 +25,11 @@ export function cloudConfigObject(p: CloudConfigParams) {
     },
     disable_root: true,
     ssh_pwauth: false,
+    // cloud-init's Debian default is en_US.UTF-8, which an image may lack (its module then errors);
+    // C.UTF-8 is built into every Debian and needs no locale-gen.
+    locale: "C.UTF-8",
+    // The instance's name resolves without DNS: sudo (the ready check's MariaDB ping) looks it up.
+    manage_etc_hosts: "localhost",
     users: [
       {
         name: p.user,

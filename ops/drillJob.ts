@@ -33,7 +33,7 @@ export function runDrill(argv: string[], deps: OpsDeps): Promise<number> {
       body: (s) => (args.live ? liveDrill(s, { id, startedAt }) : previewDrill(s, { id, startedAt }, planFile)),
       failed: (f): DrillFacts => ({ id, startedAt, kind: args.live ? "live" : "preview", stack: args.stack, ...f }),
       async finish(facts, session) {
-        await report(run, facts, session, { dir, planFile });
+        await report(run, facts, session, dir);
         return facts.code;
       },
     };
@@ -45,13 +45,13 @@ async function report(
   run: JobRun<DrillArgs>,
   facts: DrillFacts,
   session: Session | undefined,
-  files: { dir: string; planFile: string },
+  dir: string,
 ): Promise<void> {
   const { deps } = run;
   const report = renderDrillReport(facts);
-  const reportFile = writeReport(files.dir, facts.id, report);
+  const reportFile = writeReport(dir, facts.id, report);
   deps.out(`\n${report}\n`);
-  if (facts.code === ExitCode.Ok && facts.kind === "preview" && session) printPlanUse(session, files.planFile);
+  if (facts.code === ExitCode.Ok && facts.planFile && session) printPlanUse(session, facts.planFile);
   const timing = facts.recoverySeconds !== undefined ? ` recovery time=${formatDuration(facts.recoverySeconds)}` : "";
   const minutes = facts.instanceMinutes !== undefined ? ` instance minutes=${facts.instanceMinutes.toFixed(1)}` : "";
   const detail = facts.detail.replace(/\s*\n\s*/g, " | ");

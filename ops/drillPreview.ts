@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { failoverConfigCopy, sha256File } from "./configCopy";
 import type { DrillFacts } from "./drillReport";
@@ -31,9 +31,9 @@ export async function previewDrill(
     stack: s.stackName,
     code: ExitCode.Ok,
     detail: "",
-    planFile,
     clearedKeys: copy.cleared,
   };
+  const planBefore = planStamp(planFile);
   try {
     const result = await s.stack.preview({
       configFile: copy.file,
@@ -43,11 +43,17 @@ export async function previewDrill(
       onError: s.engine.onError,
       signal: s.interruption.abortSignal,
     });
-    if (existsSync(planFile)) chmodSync(planFile, 0o600); // the plan holds the resources' inputs
     base.changes = Object.fromEntries(
       Object.entries(result.changeSummary).filter((e): e is [string, number] => typeof e[1] === "number"),
     );
-    base.detail = `failover previewed, update plan saved to ${planFile}`;
+    // Only a plan this run saved is offered for a failover; the report never names an older one.
+    if (existsSync(planFile) && planStamp(planFile) !== planBefore) {
+      chmodSync(planFile, 0o600); // the plan holds the resources' inputs
+      base.planFile = planFile;
+      base.detail = `failover previewed, update plan saved to ${planFile}`;
+    } else {
+      base.detail = `failover previewed, but no update plan was saved to ${planFile}`;
+    }
   } catch (e) {
     base.code = s.interruption.signal ? ExitCode.Interrupted : ExitCode.Failed;
     base.detail = "the failover preview failed: a real failover would fail the same way";
@@ -57,6 +63,11 @@ export async function previewDrill(
     guardRealFile(realFile, realBefore);
   }
   return base;
+}
+
+/** When the plan file was last written (undefined: none), to tell this run's plan from an older one. */
+function planStamp(file: string): bigint | undefined {
+  return existsSync(file) ? statSync(file, { bigint: true }).mtimeNs : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { OutputMap } from "@pulumi/pulumi/automation";
-import { type ExitCode, exitCodeMeaning } from "./exitCodes";
+import { ExitCode, exitCodeMeaning } from "./exitCodes";
 import { formatHours, type RecoveryRecord } from "./recoveryRecord";
 
 /** Facts of one drill; rendered as the markdown report that is the evidence the plan works. */
@@ -94,18 +94,65 @@ export function renderDrillReport(f: DrillFacts): string {
     );
   }
   if (f.error) lines.push("", "## Error", "", "```", f.error, "```");
-  lines.push("", "## What this shows", "");
-  if (f.kind === "preview") {
-    lines.push(
-      "- The program accepts praActive=true with this stack's config and state, and the plan lists every change a failover makes.",
-      "- A preview never runs the @pulumi/command steps: the scripts are proven by the live drill, not here.",
-      `- A real failover that must do exactly this: \`pulumi config set praActive true --stack ${f.stack} && pulumi up --stack ${f.stack} --plan ${f.planFile ?? ".pra/failover-plan.json"}\` (a plan is only valid until the next up changes the state: re-run the drill after each sync).`,
-    );
-  } else {
-    lines.push(
-      "- The image boots with the data volume's newest recovery point; the up only returns after the program's own checks passed.",
-      "- The web stayed closed to the public and the instance was deleted again; DNS was not touched.",
-    );
-  }
+  lines.push("", "## What this shows", "", ...whatThisShows(f));
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * What THIS drill showed, from its own facts: a failed or interrupted drill must not read like a
+ * passed one, and only a plan file this run saved may be offered for a failover.
+ */
+export function whatThisShows(f: DrillFacts): string[] {
+  return f.kind === "preview" ? previewShows(f) : liveShows(f);
+}
+
+const stoppedEarly = (f: DrillFacts, what: string) =>
+  `- This ${f.kind} drill ended before ${what} (exit ${f.code}: ${exitCodeMeaning[f.code]}; see detail): it shows nothing about the failover yet.`;
+
+function previewShows(f: DrillFacts): string[] {
+  const noPlan =
+    "- This run saved no update plan: a plan file from an earlier drill is stale, do not fail over with its `--plan`.";
+  if (f.code === ExitCode.Ok) {
+    return [
+      "- This preview drill passed: the program accepts praActive=true with this stack's config and state, and the plan lists every change a failover makes.",
+      "- A preview never runs the @pulumi/command steps: the scripts are proven by the live drill, not here.",
+      f.planFile
+        ? `- A real failover that must do exactly this: \`pulumi config set praActive true --stack ${f.stack} && pulumi up --stack ${f.stack} --plan ${f.planFile}\` (a plan is only valid until the next up changes the state: re-run the drill after each sync).`
+        : noPlan,
+    ];
+  }
+  if (f.code === ExitCode.Interrupted) {
+    return [stoppedEarly(f, "the failover preview finished"), noPlan];
+  }
+  if (f.error !== undefined) {
+    return [
+      "- This preview drill FAILED: the program does not accept praActive=true with this stack's config and state (error above); a real failover would fail the same way until that is fixed.",
+      noPlan,
+    ];
+  }
+  // Refused, locked, a bad flag, or the real stack file changed: the detail says which.
+  return [
+    `- This preview drill did not complete (exit ${f.code}: ${exitCodeMeaning[f.code]}; see detail): it shows nothing about the failover.`,
+    noPlan,
+  ];
+}
+
+function liveShows(f: DrillFacts): string[] {
+  const checked = f.recoverySeconds !== undefined;
+  if (f.code === ExitCode.Ok) {
+    return [
+      "- This live drill passed: the image boots with the data volume's newest recovery point; the up only returns after the program's own checks passed.",
+      "- The web stayed closed to the public and the instance was deleted again; DNS was not touched.",
+    ];
+  }
+  if (!f.teardown) return [stoppedEarly(f, "booting anything")];
+  const boot = checked
+    ? "- The standby booted on the newest recovery point and passed the program's checks."
+    : f.code === ExitCode.Interrupted
+      ? stoppedEarly(f, "the standby's checks finished")
+      : "- This live drill FAILED: the standby did not come up healthy on the newest recovery point (error above); a real failover would fail the same way until that is fixed.";
+  const end = f.teardown.ok
+    ? "- The instance was deleted again; the web stayed closed to the public and DNS was not touched."
+    : "- The teardown FAILED: the drill instance may still be running and costing money (the detail says how to remove it).";
+  return [boot, end];
 }

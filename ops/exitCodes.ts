@@ -22,6 +22,8 @@ export const ExitCode = {
   Stale: 7,
   /** Stopped by SIGINT/SIGTERM/SIGHUP; the instance was torn down before exiting. */
   Interrupted: 8,
+  /** The stack could not be previewed before a boot (credentials rejected, cloud API or state unreachable); nothing was booted. */
+  CloudCheckFailed: 9,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -36,6 +38,7 @@ export const exitCodeMeaning: Record<ExitCode, string> = {
   6: "primary unreachable, nothing booted",
   7: "newest recovery point is too old",
   8: "interrupted, instance torn down",
+  9: "cloud check failed (credentials, cloud API or state), nothing booted",
 };
 
 /** How a summary line names an end other than ok: `FAILED exit=5 (teardown failed: ...)`. A refusal is deliberate. */

@@ -1,4 +1,5 @@
 import type { OutputMap } from "@pulumi/pulumi/automation";
+import { checkCloudAccess } from "./cloudCheck";
 import { ExitCode, OpsError } from "./exitCodes";
 import { describeUpdate } from "./lastUpdate";
 import type { Session } from "./session";
@@ -55,8 +56,12 @@ export async function tearDown(s: Session, keys: RunKey[], why: string): Promise
   }
 }
 
-/** Sets `key` to `id`, runs `up` (the instance boots), and tears down in a finally. */
+/**
+ * Checks that the cloud accepts the stack (exit 9 otherwise, nothing set), sets `key` to `id`, runs `up`
+ * (the instance boots), and tears down in a finally.
+ */
 export async function bootAndTearDown(s: Session, key: RunKey, id: string, what: string): Promise<BootResult> {
+  await checkCloudAccess(s);
   const startedAt = s.deps.now();
   let outputs: OutputMap | undefined;
   let error: unknown;

@@ -19,6 +19,11 @@ export const layout = {
   siteConfig: "/etc/apache2/sites-available/pra-site.conf",
   /** The loopback-only Apache site that serves a candidate generation while it is checked. */
   previewConfig: "/etc/apache2/sites-available/pra-preview.conf",
+  /**
+   * Where the first-boot script leaves boot-done or boot-failed (its reason) for the ready check: on the
+   * instance's root disk, so it lasts across reboots and a new instance starts without one.
+   */
+  bootState: "/var/lib/pra",
 } as const;
 
 /** Single-quotes a value for bash. */

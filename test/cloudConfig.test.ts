@@ -1,11 +1,21 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderBootScript } from "../components/bootScript";
 import { type CloudConfigParams, cloudConfigObject, renderCloudConfig } from "../components/cloudConfig";
+import { layout } from "../sync/layout";
 import { makeEd25519Key } from "./harness";
 
 const work = mkdtempSync(join(tmpdir(), "pra-cloudconfig-"));
@@ -62,6 +72,8 @@ describe("cloud-config user data", () => {
     expect(doc.ssh_keys.ed25519_public).toBe(fixedKey.publicKey.split(" ").slice(0, 2).join(" "));
     expect(doc.disable_root).toBe(true);
     expect(doc.users[0]).toMatchObject({ name: "pra", sudo: "ALL=(ALL) NOPASSWD:ALL", lock_passwd: true });
+    expect(doc.locale).toBe("C.UTF-8");
+    expect(doc.manage_etc_hosts).toBe("localhost");
     expect(doc.runcmd).toEqual([
       ["/usr/local/sbin/pra-data-volume", "0f3c5a1e-7d2b-4c11-9e8f-123456789abc", "/srv/pra"],
     ]);
@@ -82,11 +94,20 @@ describe("first-boot data volume script", () => {
     symlinkSync(image, join(byId, `virtio-${volumeId.slice(0, 20)}`));
     return { byId, image };
   }
+  /** Where this run leaves boot-done / boot-failed (the ready check reads them). */
+  const bootState = (byId: string) => `${byId}-boot-state`;
   const run = (byId: string) =>
     spawnSync(script, [volumeId, join(work, "mnt")], {
       encoding: "utf8",
-      env: { ...process.env, PRA_DISK_BY_ID: byId, PRA_FORMAT_ONLY: "1", PRA_DEVICE_WAIT: "1" },
+      env: {
+        ...process.env,
+        PRA_DISK_BY_ID: byId,
+        PRA_BOOT_STATE: bootState(byId),
+        PRA_FORMAT_ONLY: "1",
+        PRA_DEVICE_WAIT: "1",
+      },
     });
+  const marks = (byId: string) => readdirSync(bootState(byId));
   const uuidOf = (image: string) =>
     execFileSync("blkid", ["-s", "UUID", "-o", "value", image], { encoding: "utf8" }).trim();
 
@@ -100,6 +121,7 @@ describe("first-boot data volume script", () => {
     expect(r.stderr).toMatch(/is blank: formatting it/);
     expect(r.status).toBe(0);
     expect(execFileSync("blkid", ["-s", "LABEL", "-o", "value", image], { encoding: "utf8" }).trim()).toBe("pra-data");
+    expect(marks(byId)).toEqual(["boot-done"]);
   });
 
   it("never reformats a volume that already has a filesystem", () => {
@@ -116,5 +138,30 @@ describe("first-boot data volume script", () => {
     const r = run(join(work, "no-such-dir"));
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/volume 0f3c5a1e-7d2b-4c11-9e8f-123456789abc never appeared/);
+    const noDisk = join(work, "no-such-dir");
+    expect(marks(noDisk)).toEqual(["boot-failed"]);
+    expect(readFileSync(join(bootState(noDisk), "boot-failed"), "utf8")).toBe(
+      "volume 0f3c5a1e-7d2b-4c11-9e8f-123456789abc never appeared under /dev/disk/by-id; see /var/log/cloud-init-output.log\n",
+    );
+  });
+
+  it("a result left by an earlier boot does not count: a failing run replaces boot-done with boot-failed", () => {
+    const byId = join(work, "by-id-missing-again"); // the volume never appears this time
+    mkdirSync(bootState(byId), { recursive: true });
+    writeFileSync(join(bootState(byId), "boot-done"), "2024-01-01T00:00:00Z\n");
+    const r = run(byId);
+    expect(r.status).not.toBe(0);
+    expect(marks(byId)).toEqual(["boot-failed"]);
+  });
+
+  it("leaves its result where the ready check looks (layout.bootState)", () => {
+    expect(renderBootScript()).toContain(`boot_state="\${PRA_BOOT_STATE:-${layout.bootState}}"`);
+  });
+
+  it("reloads systemd (the MariaDB drop-in written during this boot) before it starts MariaDB", () => {
+    const text = renderBootScript();
+    const reload = text.indexOf("\nsystemctl daemon-reload\n");
+    expect(reload).toBeGreaterThan(text.indexOf("\nsystemctl stop mariadb"));
+    expect(reload).toBeLessThan(text.indexOf("\nsystemctl start mariadb\n"));
   });
 });

@@ -1,8 +1,18 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { PINNED_PULUMI_VERSION } from "../ops/workspace";
 
 const root = resolve(__dirname, "..");
 const bin = mkdtempSync(join(tmpdir(), "pra-up-"));
@@ -21,6 +31,25 @@ const up = (env: Record<string, string>, ...args: string[]) =>
     encoding: "utf8",
     env: { PATH: `${bin}:${process.env.PATH}`, HOME: bin, ...env },
   });
+
+/**
+ * A PATH holding only the named tools (links to the real ones) and the given fake scripts: no pulumi,
+ * and node/npm only when asked, whatever the machine has installed.
+ */
+function onlyPath(tools: string[], fakes: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(bin, "path-"));
+  for (const tool of tools) {
+    const real = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+    if (!real.startsWith("/")) throw new Error(`${tool} is not installed`);
+    symlinkSync(real, join(dir, tool));
+  }
+  for (const [name, text] of Object.entries(fakes)) {
+    writeFileSync(join(dir, name), text);
+    chmodSync(join(dir, name), 0o755);
+  }
+  return dir;
+}
+const scriptTools = ["bash", "dirname", "sh", "uname"];
 
 describe("scripts/up (the README's main command)", () => {
   it("names the missing passphrase", () => {
@@ -75,5 +104,70 @@ describe("scripts/up (the README's main command)", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("reports every missing prerequisite at once, before downloading or running anything", () => {
+    rmSync(argvLog, { force: true });
+    const r = up({ PATH: onlyPath(scriptTools) }, "prod");
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(/^scripts\/up: no Pulumi\.prod\.yaml: copy Pulumi\.dev\.yaml/),
+      expect.stringMatching(/^scripts\/up: set PULUMI_CONFIG_PASSPHRASE_FILE=/),
+      expect.stringMatching(/^scripts\/up: no OpenStack credentials: export OS_CLOUD=/),
+      expect.stringMatching(/^scripts\/up: no node\/npm on the PATH: install Node\.js 20/),
+    ]);
+    expect(existsSync(argvLog)).toBe(false);
+  });
+
+  it("rejects a passphrase file that does not exist, naming the path", () => {
+    const r = up({ OS_CLOUD: "c", PULUMI_CONFIG_PASSPHRASE_FILE: join(bin, "no-such-passphrase") });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `scripts/up: PULUMI_CONFIG_PASSPHRASE_FILE=${join(bin, "no-such-passphrase")} does not exist: ` +
+        "create it (chmod 600) with the stack's passphrase, or fix the path\n",
+    );
+  });
+
+  it("rejects a passphrase file that is not a readable file (a directory)", () => {
+    const dir = join(bin, "passphrase-dir");
+    mkdirSync(dir, { recursive: true });
+    const r = up({ OS_CLOUD: "c", PULUMI_CONFIG_PASSPHRASE_FILE: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`scripts/up: PULUMI_CONFIG_PASSPHRASE_FILE=${dir} is not a readable file\n`);
+  });
+
+  it("accepts a readable passphrase file", () => {
+    const file = join(bin, "passphrase");
+    writeFileSync(file, "x", { mode: 0o600 });
+    const r = up({ OS_CLOUD: "c", PULUMI_CONFIG_PASSPHRASE_FILE: file, FAKE_LOGGED_IN: "1" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  it("without network: says the Pulumi CLI could not be downloaded and how to install the pinned one by hand", () => {
+    const curlLog = join(bin, "curl.log");
+    const path = onlyPath([...scriptTools, "node", "npm"], {
+      // What curl prints when the name does not resolve (no network).
+      curl: `#!/bin/sh\necho "$*" >> ${curlLog}\necho "curl: (6) Could not resolve host: get.pulumi.com" >&2\nexit 6\n`,
+    });
+    const r = up({ PATH: path, PULUMI_CONFIG_PASSPHRASE: "x", OS_CLOUD: "c" });
+    expect(r.status).toBe(2);
+    expect(readFileSync(curlLog, "utf8")).toBe("-fsSL https://get.pulumi.com\n");
+    expect(r.stderr).toContain("curl: (6) Could not resolve host");
+    expect(r.stderr).toContain(
+      `scripts/up: could not download the Pulumi CLI ${PINNED_PULUMI_VERSION} from get.pulumi.com`,
+    );
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `https://get\\.pulumi\\.com/releases/sdk/pulumi-v${PINNED_PULUMI_VERSION}-linux-(x64|arm64)\\.tar\\.gz`,
+      ),
+    );
+    expect(r.stderr).toContain("tar -xzf");
+    expect(existsSync(join(bin, ".pulumi", "bin", "pulumi"))).toBe(false);
+  });
+
+  it("installs the Pulumi CLI version the operations are tested with", () => {
+    expect(readFileSync(join(root, "scripts/up"), "utf8")).toContain(`pulumi_version=${PINNED_PULUMI_VERSION}\n`);
   });
 });

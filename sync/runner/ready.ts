@@ -4,7 +4,10 @@ import { renderScript } from "../scripts";
 import { run } from "./proc";
 
 /** sync/scripts/standby/ready-check.sh: prints PRA-READY or the first thing that is not ready. */
-export const READY_CHECK = renderScript("standby/ready-check", { DATA_MOUNT: layout.data });
+export const READY_CHECK = renderScript("standby/ready-check", {
+  DATA_MOUNT: layout.data,
+  BOOT_STATE: layout.bootState,
+});
 
 const HOST_KEY_MISMATCH =
   /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|host key for .* has changed/i;
@@ -15,7 +18,8 @@ export interface ReadyOptions {
 }
 
 /**
- * Polls the standby until SSH answers with the pinned key, cloud-init is done, the volume is mounted
+ * Polls the standby until SSH answers with the pinned key, cloud-init is done and PRA's first boot
+ * finished (a failed first boot fails at once, with its reason), the volume is mounted
  * and MariaDB answers. A wrong host key fails at once (it will not fix itself); anything else is
  * retried until the deadline, then named in the error.
  */
@@ -28,6 +32,9 @@ export async function waitForStandby(plan: SyncPlan, standbySsh: string[], opts:
     const r = await run([...standbySsh, READY_CHECK], { timeoutMs: 60_000 });
     if (r.code === 0 && r.stdout.includes("PRA-READY")) {
       log(`pra-ready: standby ${plan.standby.host} ready after ${Math.round((Date.now() - started) / 1000)} s`);
+      // e.g. cloud-init's own error in a module PRA does not depend on: worth reading, not failing for
+      const note = /^PRA-NOTE (.*)$/m.exec(r.stdout)?.[1];
+      if (note) log(`pra-ready: note: ${note}`);
       return;
     }
     if (HOST_KEY_MISMATCH.test(r.stderr)) {

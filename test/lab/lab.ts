@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { layout } from "../../sync/layout";
 import { BLOG_HOST, configureApache, startApache } from "./apache";
 import { Host } from "./host";
 import { checkedKeyPair, type KeyPair, newEd25519Key } from "./keys";
@@ -169,7 +170,17 @@ async function setUpStandby(standby: Host, clientPublicKey: string, hostKey: Key
     step("standby: check the data volume", async () => {
       await standby.exec("mountpoint -q /srv/pra");
     }),
+    step("standby: the first boot's result, as cloud-init leaves it", () => firstBootDone(standby)),
   ]);
+}
+
+/**
+ * The lab boots no instance, so no cloud-init runs: the ready check must still find what a real first
+ * boot leaves, cloud-init finished and PRA's boot-done mark (the machine's own cloud-init says "not run").
+ */
+async function firstBootDone(standby: Host): Promise<void> {
+  await standby.writeFile("/usr/local/bin/cloud-init", '#!/bin/sh\necho "status: done"\n', "0755");
+  await standby.writeFile(`${layout.bootState}/boot-done`, "2025-01-01T00:00:00Z\n");
 }
 
 async function checkConnectivity(primary: Host, standby: Host): Promise<void> {

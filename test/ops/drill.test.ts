@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { failoverConfigCopy } from "../../ops/configCopy";
 import { runDrill } from "../../ops/drillJob";
+import { type DrillFacts, whatThisShows } from "../../ops/drillReport";
 import { ExitCode } from "../../ops/exitCodes";
 import { baseConfig, type Fixture, hoursAgo, makeFixture, record, testDeps } from "./fixture";
 
@@ -25,6 +26,8 @@ const reports = (fx: Fixture) =>
   readdirSync(join(fx.workDir, ".pra"))
     .filter((f) => /^drill-\d{8}T\d{6}Z\.md$/.test(f))
     .map((f) => readFileSync(join(fx.workDir, ".pra", f), "utf8"));
+/** The report's "What this shows" section. */
+const shows = (report: string) => report.slice(report.indexOf("## What this shows"));
 const lastNight = JSON.stringify(record("nightly-20250101T020000Z", hoursAgo(6)));
 
 describe.concurrent("preview drill: cannot arm a failover", () => {
@@ -62,6 +65,24 @@ describe.concurrent("preview drill: cannot arm a failover", () => {
     expect(deps.output()).toMatch(/pra drill: ok preview drill-\d{8}T\d{6}Z report=/);
     expect(reports(fx)).toHaveLength(1);
     expect(reports(fx)[0]).toContain("| result | PASSED |");
+    expect(shows(reports(fx)[0])).toContain("This preview drill passed");
+    expect(shows(reports(fx)[0])).toContain(`pulumi up --stack dev --plan ${plan}\``);
+  });
+
+  it("a failed preview says it failed and offers no plan file, not even one an earlier drill left", async () => {
+    const fx = setup({ outputs: { recoveryPoint: lastNight }, behaviour: { failPreview: true } });
+    mkdirSync(join(fx.workDir, ".pra"), { recursive: true });
+    const stale = join(fx.workDir, ".pra/failover-plan.json");
+    writeFileSync(stale, JSON.stringify({ fake: true, config: { "pra:praActive": true } }));
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx), deps)).toBe(ExitCode.Failed);
+    const [report] = reports(fx);
+    expect(report).toContain("| result | FAILED (exit 1: failed, instance torn down) |");
+    expect(shows(report)).toContain("This preview drill FAILED");
+    expect(shows(report)).toContain("This run saved no update plan");
+    expect(report).not.toContain("failover-plan.json");
+    expect(report).not.toContain("| update plan |");
+    expect(deps.output()).not.toContain("how a real failover uses this plan");
   });
 
   it("leaves a set syncRun out of the copy, and the real file still untouched", async () => {
@@ -138,6 +159,7 @@ describe.concurrent("live drill", () => {
     expect(report).not.toContain("ssh-ed25519 AAAA");
     expect(report).toContain("| teardown | done (attempt 1) |");
     expect(deps.output()).toMatch(/pra drill: ok live drill-\S+ recovery time=\d+ s instance minutes=\d+\.\d report=/);
+    expect(shows(report)).toContain("This live drill passed");
   });
 
   it("a failed drill still tears down, exits 1, reports the error and alerts", async () => {
@@ -154,6 +176,9 @@ describe.concurrent("live drill", () => {
     expect(report).toContain("| result | FAILED (exit 1: failed, instance torn down) |");
     expect(report).toContain("dump checksum mismatch");
     expect(report).not.toContain("recovery time");
+    expect(shows(report)).toContain("This live drill FAILED: the standby did not come up healthy");
+    expect(shows(report)).toContain("The instance was deleted again");
+    expect(shows(report)).not.toContain("passed");
     expect(deps.output()).toMatch(/alert command run/);
   });
 
@@ -168,10 +193,65 @@ describe.concurrent("live drill", () => {
     expect(active.ups()).toEqual([]);
   });
 
+  it("rejected credentials: exit 9 before drillRun is set, nothing booted, and the report says so", async () => {
+    const fx = setup({ outputs: { recoveryPoint: lastNight }, behaviour: { rejectCredentials: true } });
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx, "--live"), deps)).toBe(ExitCode.CloudCheckFailed);
+    expect(fx.ups()).toEqual([]);
+    expect(fx.commands().some((c) => c[0] === "config" && ["set", "rm"].includes(c[1]))).toBe(false);
+    const [report] = reports(fx);
+    expect(report).toContain("Authentication failed");
+    expect(shows(report)).toContain("This live drill ended before booting anything (exit 9");
+  });
+
   it("rejects --plan-file with --live", async () => {
     const fx = setup({});
     expect(await runDrill(args(fx, "--live", "--plan-file", "x.json"), testDeps(fx, noFingerprint))).toBe(
       ExitCode.Usage,
     );
+  });
+});
+
+describe('the report\'s "What this shows" follows what happened', () => {
+  const facts = (more: Partial<DrillFacts>): DrillFacts => ({
+    id: "drill-20250101T030000Z",
+    kind: "live",
+    stack: "dev",
+    startedAt: new Date("2025-01-01T03:00:00Z"),
+    code: ExitCode.Ok,
+    detail: "",
+    ...more,
+  });
+  const tornDown = { ok: true, attempts: 1 };
+
+  it("a live drill stopped before the boot shows nothing about the failover", () => {
+    expect(whatThisShows(facts({ code: ExitCode.RefusedActive }))).toEqual([
+      "- This live drill ended before booting anything (exit 3: refused while failed over (praActive is true); see detail): it shows nothing about the failover yet.",
+    ]);
+  });
+
+  it("a live drill interrupted during the checks says so, and that the instance is gone", () => {
+    const lines = whatThisShows(facts({ code: ExitCode.Interrupted, teardown: tornDown }));
+    expect(lines[0]).toMatch(/^- This live drill ended before the standby's checks finished \(exit 8/);
+    expect(lines[1]).toMatch(/instance was deleted again/);
+  });
+
+  it("a failed teardown is named, after what the boot showed", () => {
+    const lines = whatThisShows(
+      facts({ code: ExitCode.TeardownFailed, recoverySeconds: 300, teardown: { ok: false, attempts: 3 } }),
+    );
+    expect(lines).toEqual([
+      "- The standby booted on the newest recovery point and passed the program's checks.",
+      "- The teardown FAILED: the drill instance may still be running and costing money (the detail says how to remove it).",
+    ]);
+  });
+
+  it("a preview interrupted or refused offers no plan", () => {
+    const interrupted = whatThisShows(facts({ kind: "preview", code: ExitCode.Interrupted }));
+    expect(interrupted[0]).toMatch(/^- This preview drill ended before the failover preview finished \(exit 8/);
+    expect(interrupted[1]).toMatch(/saved no update plan/);
+    const locked = whatThisShows(facts({ kind: "preview", code: ExitCode.Locked }));
+    expect(locked[0]).toMatch(/^- This preview drill did not complete \(exit 4: another run holds the lock/);
+    expect(locked[1]).toMatch(/saved no update plan/);
   });
 });

@@ -1,7 +1,10 @@
 import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode, exitCodeMeaning } from "../../ops/exitCodes";
 import { Interruption } from "../../ops/signals";
+import { projectRoot } from "./fixture";
 
 describe("exit codes", () => {
   it("are distinct, small, and each has a meaning", () => {
@@ -13,6 +16,15 @@ describe("exit codes", () => {
       expect(exitCodeMeaning[code]).toMatch(/\w/);
     }
     expect(ExitCode).toMatchObject({ Ok: 0, Failed: 1, Usage: 2, RefusedActive: 3, Locked: 4, TeardownFailed: 5 });
+  });
+
+  it("each has a row in the runbook's and the README's exit-code tables", () => {
+    for (const doc of ["docs/RUNBOOK.md", "README.md"]) {
+      const rows = readFileSync(join(projectRoot, doc), "utf8")
+        .split("\n")
+        .flatMap((l) => /^\| (\d+) +\|/.exec(l)?.[1] ?? []);
+      expect(new Set(rows.map(Number)), doc).toEqual(new Set(Object.values(ExitCode)));
+    }
   });
 });
 

@@ -132,11 +132,21 @@ const fail = (msg, code = 255) => {
   process.exit(code);
 };
 
+// What the engine prints when OpenStack rejects the credentials: the program's first lookup through the
+// provider (the image, the network) fails, in a preview and in every up alike, teardowns included.
+const REJECTED =
+  "openstack:images/getImage:getImage returned an error: Authentication failed: " +
+  "The request you have made requires authentication. (HTTP 401)";
+
 function up() {
   const c = seen();
   const wanted = c.praActive === "true" || c.syncRun !== "" || c.drillRun !== "";
   const b = state.behaviour || {};
   out(`Updating (${stackName}):`);
+  if (b.rejectCredentials) {
+    recordUpdate("failed");
+    fail(REJECTED);
+  }
   const hangKey = b.hangUp && c[b.hangUp];
   if (hangKey) {
     state.instance = true;
@@ -198,7 +208,14 @@ function up() {
 
 function preview() {
   const c = seen();
+  const b = state.behaviour || {};
   out(`Previewing update (${stackName}):`);
+  if (b.rejectCredentials) fail(REJECTED);
+  if (b.failPreview) {
+    // as the engine ends a preview whose program fails: no plan is written
+    out("  pulumi:pulumi:Stack pra-dev running error: a failover preview failure");
+    fail("preview failed: the failover's program failed");
+  }
   if (c.praActive === "true") out("  + openstack:compute:Instance pra-standby create");
   if (flags["--save-plan"]) {
     fs.writeFileSync(flags["--save-plan"], JSON.stringify({ fake: true, config: configMap() }));

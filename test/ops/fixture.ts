@@ -15,6 +15,10 @@ const fakeNode = join(__dirname, "fakePulumi.cjs");
 export interface FakeBehaviour {
   failSyncUp?: boolean;
   failDrillUp?: boolean;
+  /** Fail every preview (before any plan is saved). */
+  failPreview?: boolean;
+  /** OpenStack rejects the credentials: every preview and every up fails (as the provider's first call does). */
+  rejectCredentials?: boolean;
   /** Hang the up while this key is set, until SIGINT/SIGTERM (or hangSeconds). */
   hangUp?: "syncRun" | "drillRun";
   hangSeconds?: number;

@@ -295,6 +295,35 @@ describe.concurrent("nightly: the sync and its teardown", () => {
     );
   });
 
+  it("checks the cloud with a preview before it sets syncRun: the sync's up comes after it", async () => {
+    const fx = setup({ outputs: { recoveryPoint: lastNight() }, behaviour: { recordAfterSync: fresh } });
+    const deps = testDeps(fx, async () => changedFiles);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.Ok);
+    const steps = fx
+      .commands()
+      .filter((c) => ["preview", "up"].includes(c[0]) || (c[0] === "config" && c[1] === "set"))
+      .map((c) => c.slice(0, c[0] === "config" ? 3 : 1).join(" "));
+    expect(steps).toEqual(["preview", "config set syncRun", "up", "up"]);
+  });
+
+  it("rejected credentials: exit 9 with the cloud's reason and an alert, before syncRun is set or anything boots", async () => {
+    const fx = setup({ outputs: { recoveryPoint: lastNight() }, behaviour: { rejectCredentials: true } });
+    const alert = withAlertFile(fx);
+    rewriteConfig(fx, alert.config);
+    const deps = testDeps(fx, async () => changedFiles);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.CloudCheckFailed);
+    expect(fx.ups()).toEqual([]);
+    expect(fx.commands().some((c) => c[0] === "config" && ["set", "rm"].includes(c[1]))).toBe(false);
+    expect(stackConfig(fx)["pra:syncRun"]).toBeUndefined();
+    expect(deps.output()).toMatch(
+      /pra nightly: FAILED exit=9 \(cloud check failed .*\).*the cloud check failed, nothing booted: .*Authentication failed/,
+    );
+    expect(deps.output()).toContain("Check the OpenStack credentials");
+    expect(readFileSync(alert.file, "utf8")).toMatch(/FAILED exit=9 /);
+    expect(status(fx).exitCode).toBe(9);
+    expect(status(fx).instanceMinutes).toBe(0);
+  });
+
   it("fails (exit 1) when the up succeeded but did not record this run's recovery point", async () => {
     const fx = setup({ outputs: { recoveryPoint: lastNight() } });
     const deps = testDeps(fx, async () => changedFiles);
