@@ -83,7 +83,7 @@ async function failBack(s: Session, startedAt: Date, data: FailbackData): Promis
     if (e instanceof PrimaryUnreachable) throw new OpsError(ExitCode.PrimaryUnreachable, e.message);
     throw new OpsError(ExitCode.Failed, `${errorText(e)}; the standby keeps serving, praActive stays true`);
   } finally {
-    kit.dispose();
+    await kit.dispose();
   }
   s.log("the primary holds the data: setting praActive to false and removing the standby");
   await s.stack.setConfig("pra:praActive", { value: "false" });

@@ -624,7 +624,7 @@ describe("failback", () => {
       await failbackData(input, kit, (l) => lines.push(l));
       return lines;
     } finally {
-      kit.dispose();
+      await kit.dispose();
     }
   }
 

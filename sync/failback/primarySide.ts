@@ -1,3 +1,4 @@
+import { clientOptions, type DbEndpoint } from "../dbEndpoint";
 import { layout } from "../layout";
 import { type StandbyEndpoint, standbySshParams } from "../primary/standbySsh";
 import { renderScript, scriptText } from "../scripts";
@@ -5,11 +6,19 @@ import { renderScript, scriptText } from "../scripts";
 /** The failback's scripts all speak as pra-failback. */
 const tag = { tag: "pra-failback" };
 
-/** A safety copy of the primary before anything is overwritten: database dump and a hard-linked web root. */
-export function renderSafetyCopy(webRoot: string, stamp: string): string {
+/**
+ * A safety copy of the primary before anything is overwritten: database dump (from the server the sync
+ * resolved, `db`) and a hard-linked web root.
+ */
+export function renderSafetyCopy(p: { webRoot: string; stamp: string; db: DbEndpoint }): string {
   return renderScript(
     "failback/safety-copy",
-    { WPCONFIG_PHP: scriptText("pra-wpconfig.php"), WEB_ROOT: webRoot, STAMP: stamp },
+    {
+      WPCONFIG_PHP: scriptText("pra-wpconfig.php"),
+      DB_CLIENT_OPTIONS: clientOptions(p.db),
+      WEB_ROOT: p.webRoot,
+      STAMP: p.stamp,
+    },
     tag,
   );
 }
@@ -24,14 +33,15 @@ export function renderPullFiles(p: { standby: StandbyEndpoint; standbyPrivateKey
 }
 
 /**
- * Imports the standby's dump (stdin) into a staging schema on the primary, checks every table
- * against the standby's hashes, then swaps it in with one RENAME TABLE.
+ * Imports the standby's dump (stdin) into a staging schema on the primary's server (`db`, as root),
+ * checks every table against the standby's hashes, then swaps it in with one RENAME TABLE.
  */
-export function renderImportBack(p: { webRoot: string; hashSql: string; expectedTsv: string }): string {
+export function renderImportBack(p: { webRoot: string; hashSql: string; expectedTsv: string; db: DbEndpoint }): string {
   return renderScript(
     "failback/import-back",
     {
       WPCONFIG_PHP: scriptText("pra-wpconfig.php"),
+      DB_CLIENT_OPTIONS: clientOptions(p.db),
       WEB_ROOT: p.webRoot,
       HASH_SQL: p.hashSql,
       EXPECTED_TSV: p.expectedTsv,

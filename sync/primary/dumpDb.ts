@@ -1,3 +1,4 @@
+import { clientOptions, type DbEndpoint } from "../dbEndpoint";
 import { layout } from "../layout";
 import { renderScript, scriptText } from "../scripts";
 import { type StandbyEndpoint, standbySshParams } from "./standbySsh";
@@ -7,6 +8,8 @@ export interface DumpDbParams {
   standby: StandbyEndpoint;
   standbyPrivateKey: string;
   webRoot: string;
+  /** The primary's MariaDB, as the sync resolved it (the hashes come from the same server). */
+  db: DbEndpoint;
 }
 
 /** The line mariadb-dump --verbose prints once its consistent-snapshot transaction has started. */
@@ -14,12 +17,13 @@ export const SNAPSHOT_STARTED = "-- Setting savepoint";
 
 /**
  * sync/scripts/primary/dump-db.sh: the site's database in one consistent snapshot, streamed onto the
- * standby. The sync holds the tables' read lock until SNAPSHOT_STARTED appears on its stderr.
+ * standby, stored there only once the whole dump has arrived. The sync holds the tables' read lock until SNAPSHOT_STARTED appears on its stderr.
  */
 export function renderDumpDb(p: DumpDbParams): string {
   return renderScript("primary/dump-db", {
     ...standbySshParams(p.standby, p.standbyPrivateKey),
     WPCONFIG_PHP: scriptText("pra-wpconfig.php"),
+    DB_CLIENT_OPTIONS: clientOptions(p.db),
     RUN: p.run,
     WEB_ROOT: p.webRoot,
     STANDBY_BIN: layout.bin,

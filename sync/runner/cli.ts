@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   try {
     await steps[step](input, kit);
   } finally {
-    kit.dispose();
+    await kit.dispose();
   }
 }
 

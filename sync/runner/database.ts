@@ -1,13 +1,17 @@
+import { createHash } from "node:crypto";
+import { describeEndpoint } from "../dbEndpoint";
 import { hashesTsv } from "../hashSql";
 import { layout } from "../layout";
 import type { StepInput } from "../plan";
 import { renderDumpDb, SNAPSHOT_STARTED } from "../primary/dumpDb";
 import { primaryShell, type SshKit } from "./keys";
-import { baseTables, connect, hashQueries, openDbSocket, readCredentials, runHashes } from "./primaryDb";
+import { baseTables, connect, hashQueries, openDbLink, resolvePrimaryDb, runHashes } from "./primaryDb";
 import { run } from "./proc";
 
+/** Stores `body` as incoming/<run>/<name> on the standby, only if it arrives whole (its sha256 checked there). */
 async function send(kit: SshKit, runId: string, name: string, body: string): Promise<void> {
-  const r = await run([...kit.standbySsh, `sudo -n ${layout.bin}/pra-receive ${runId} ${name}`], {
+  const sha256 = createHash("sha256").update(body).digest("hex");
+  const r = await run([...kit.standbySsh, `sudo -n ${layout.bin}/pra-receive ${runId} ${name} --sha256 ${sha256}`], {
     input: body,
     timeoutMs: 300_000,
   });
@@ -21,14 +25,20 @@ async function send(kit: SshKit, runId: string, name: string, body: string): Pro
  */
 export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void> {
   const { plan } = input;
-  const creds = await readCredentials(kit, plan.webRoot);
-  const socket = await openDbSocket(kit, plan.dbSocket);
-  const locker = await connect(socket.socketPath, creds);
-  const reader = await connect(socket.socketPath, creds);
+  // One resolution for the lock, the hashes and the dump: all three reach the same server.
+  const db = await resolvePrimaryDb(kit, plan);
+  const link = await openDbLink(kit, db.endpoint);
+  const locker = await connect(link, db).catch(async (e: Error) => {
+    await link.close();
+    throw new Error(
+      `pra-database: cannot connect to the primary's MariaDB (${describeEndpoint(db.endpoint)}): ${e.message}`,
+    );
+  });
+  const reader = await connect(link, db);
   try {
     const tables = await baseTables(locker);
     if (tables.length === 0)
-      throw new Error(`pra-database: database ${creds.name} on the primary has no tables: nothing to copy`);
+      throw new Error(`pra-database: database ${db.name} on the primary has no tables: nothing to copy`);
     await locker.query(`LOCK TABLES ${tables.map((t) => `\`${t.replace(/`/g, "``")}\` READ`).join(", ")}`);
     let locked = true;
     const unlock = async () => {
@@ -50,6 +60,7 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
         standby: plan.standby,
         standbyPrivateKey: input.secrets.standbyPrivateKey,
         webRoot: plan.webRoot,
+        db: db.endpoint,
       }),
       timeoutMs: 6 * 3600_000,
       onStderr: (chunk) => {
@@ -82,6 +93,6 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
   } finally {
     await locker.end().catch(() => {});
     await reader.end().catch(() => {});
-    await socket.close();
+    await link.close();
   }
 }

@@ -10,6 +10,7 @@ import { hashesTsv, type TableHash, tableHashSql } from "../hashSql";
 import { shq } from "../layout";
 import type { StepInput } from "../plan";
 import { primaryCommand, primaryShell, type SshKit } from "./keys";
+import { resolvePrimaryDb } from "./primaryDb";
 import { run, runPipeline } from "./proc";
 
 export class PrimaryUnreachable extends Error {}
@@ -50,7 +51,9 @@ export async function failbackData(input: StepInput, kit: SshKit, log: Log = con
   let done = false;
   try {
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "Z");
-    await onPrimary(kit, renderSafetyCopy(plan.webRoot, stamp), "the safety copy", log);
+    // The primary's server, resolved once: the safety copy is taken from it and the copy goes back into it.
+    const { endpoint: db } = await resolvePrimaryDb(kit, plan);
+    await onPrimary(kit, renderSafetyCopy({ webRoot: plan.webRoot, stamp, db }), "the safety copy", log);
     await onPrimary(
       kit,
       renderPullFiles({
@@ -75,7 +78,7 @@ export async function failbackData(input: StepInput, kit: SshKit, log: Log = con
         const [table, rows, crc32, md5] = l.split("\t");
         return { table, rows, crc32, md5 };
       });
-    const importBack = renderImportBack({ webRoot: plan.webRoot, hashSql, expectedTsv: hashesTsv(hashes) });
+    const importBack = renderImportBack({ webRoot: plan.webRoot, hashSql, expectedTsv: hashesTsv(hashes), db });
     const copied = await runPipeline(
       [...kit.standbySsh, `sudo -n bash -c ${shq(renderDumpStandby())}`],
       primaryCommand(kit, importBack),

@@ -1,7 +1,7 @@
 import type { PrimarySide } from "../plan";
 import { renderScript } from "../scripts";
 import { primaryAccess, primaryShell } from "./keys";
-import { baseTables, connect, hashQueries, openDbSocket, readCredentials, runHashes } from "./primaryDb";
+import { baseTables, connect, hashQueries, openDbLink, resolvePrimaryDb, runHashes } from "./primaryDb";
 import { run } from "./proc";
 
 export interface Fingerprint {
@@ -27,22 +27,27 @@ export async function primaryFingerprint(opts: FingerprintOptions): Promise<Fing
     });
     if (digest.code !== 0)
       throw new Error(`pra-fingerprint: cannot read ${opts.webRoot} on the primary: ${digest.stderr.trim()}`);
-    const creds = await readCredentials(access, opts.webRoot);
-    const socket = await openDbSocket(access, opts.dbSocket);
-    const conn = await connect(socket.socketPath, creds);
+    const db = await resolvePrimaryDb(access, opts);
+    const link = await openDbLink(access, db.endpoint);
     try {
-      await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-      const hashes = await runHashes(conn, await hashQueries(conn, await baseTables(conn)));
-      await conn.query("COMMIT");
-      return {
-        fileDigest: digest.stdout.trim().split(" ")[0],
-        tables: Object.fromEntries(hashes.map((h) => [h.table, { rows: Number(h.rows), crc32: h.crc32, md5: h.md5 }])),
-      };
+      const conn = await connect(link, db);
+      try {
+        await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+        const hashes = await runHashes(conn, await hashQueries(conn, await baseTables(conn)));
+        await conn.query("COMMIT");
+        return {
+          fileDigest: digest.stdout.trim().split(" ")[0],
+          tables: Object.fromEntries(
+            hashes.map((h) => [h.table, { rows: Number(h.rows), crc32: h.crc32, md5: h.md5 }]),
+          ),
+        };
+      } finally {
+        await conn.end().catch(() => {});
+      }
     } finally {
-      await conn.end().catch(() => {});
-      await socket.close();
+      await link.close();
     }
   } finally {
-    access.dispose();
+    await access.dispose();
   }
 }

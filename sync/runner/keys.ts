@@ -5,12 +5,13 @@ import { knownHostsLine } from "../knownHosts";
 import { shq } from "../layout";
 import type { Source, StepInput } from "../plan";
 import { pinnedSshOptions } from "../primary/standbySsh";
+import { run } from "./proc";
 
 export interface PrimaryAccess {
-  /** ssh argv prefix for the primary, pinned (ssh source only). */
+  /** ssh argv prefix for the primary, pinned (ssh source only), sharing one connection. */
   primarySsh?: string[];
-  /** Removes the private keys from disk. */
-  dispose(): void;
+  /** Closes the shared SSH connections, then removes the private keys and control sockets from disk. */
+  dispose(): Promise<void>;
 }
 
 export interface SshKit extends PrimaryAccess {
@@ -18,10 +19,14 @@ export interface SshKit extends PrimaryAccess {
   standbySsh: string[];
 }
 
-/** A private temp dir for keys that arrived on stdin, for OpenSSH to read. */
+/**
+ * A private temp dir (0700) for keys that arrived on stdin, for OpenSSH to read, and for the control
+ * sockets of the shared connections.
+ */
 function keyDir() {
   const dir = mkdtempSync(join(tmpdir(), "pra-sync-"));
   return {
+    path: (name: string) => join(dir, name),
     write(name: string, body: string): string {
       writeFileSync(join(dir, name), body.endsWith("\n") ? body : `${body}\n`, { mode: 0o600 });
       return join(dir, name);
@@ -30,9 +35,33 @@ function keyDir() {
   };
 }
 
+/**
+ * One SSH connection per host for the whole step: the first ssh becomes the master (in the background,
+ * its stdio on /dev/null), every later one rides it. Pinning is unchanged: the master was the one to
+ * check the host key. The master goes at dispose (`ssh -O exit`); an orphaned one (the step killed)
+ * exits after CONTROL_PERSIST_SECONDS idle.
+ */
+const CONTROL_PERSIST_SECONDS = 60;
+function sharedConnection(controlPath: string): string[] {
+  return [
+    "-o",
+    "ControlMaster=auto",
+    "-o",
+    `ControlPath=${controlPath}`,
+    "-o",
+    `ControlPersist=${CONTROL_PERSIST_SECONDS}`,
+  ];
+}
+
+/** Closes the master behind `sshArgv` (an ssh argv prefix ending with user@host), if there is one. */
+async function closeMaster(sshArgv: string[]): Promise<void> {
+  const [ssh, ...rest] = sshArgv;
+  await run([ssh, "-O", "exit", ...rest], { timeoutMs: 10_000 }).catch(() => undefined);
+}
+
 /** How to reach the primary: nothing to set up for a local source; a pinned ssh command otherwise. */
 export function primaryAccess(source: Source, primaryPrivateKey: string | undefined): PrimaryAccess {
-  if (source.kind !== "ssh") return { dispose() {} };
+  if (source.kind !== "ssh") return { async dispose() {} };
   if (!primaryPrivateKey) {
     throw new Error(
       "source is ssh but no primarySshPrivateKey was given: pulumi config set --secret primarySshPrivateKey < key",
@@ -41,9 +70,18 @@ export function primaryAccess(source: Source, primaryPrivateKey: string | undefi
   const keys = keyDir();
   const key = keys.write("primary_key", primaryPrivateKey);
   const known = keys.write("primary_known_hosts", knownHostsLine(source.hostKeyAlias, undefined, source.hostPublicKey));
+  const primarySsh = [
+    "ssh",
+    ...sharedConnection(keys.path("primary.ctl")),
+    ...pinnedSshOptions(source, key, known),
+    `${source.user}@${source.host}`,
+  ];
   return {
-    primarySsh: ["ssh", ...pinnedSshOptions(source, key, known), `${source.user}@${source.host}`],
-    dispose: keys.dispose,
+    primarySsh,
+    async dispose() {
+      await closeMaster(primarySsh);
+      keys.dispose();
+    },
   };
 }
 
@@ -57,11 +95,17 @@ export function sshKit(input: StepInput): SshKit {
     "standby_known_hosts",
     knownHostsLine(standby.hostKeyAlias, undefined, standby.hostPublicKey),
   );
+  const standbySsh = [
+    "ssh",
+    ...sharedConnection(keys.path("standby.ctl")),
+    ...pinnedSshOptions(standby, standbyKey, standbyKnown),
+    `${standby.user}@${standby.host}`,
+  ];
   return {
     primarySsh: primary.primarySsh,
-    standbySsh: ["ssh", ...pinnedSshOptions(standby, standbyKey, standbyKnown), `${standby.user}@${standby.host}`],
-    dispose() {
-      primary.dispose();
+    standbySsh,
+    async dispose() {
+      await Promise.all([primary.dispose(), closeMaster(standbySsh)]);
       keys.dispose();
     },
   };

@@ -2,10 +2,12 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
+import { type DbEndpoint, describeEndpoint, resolveDbEndpoint } from "../dbEndpoint";
 import { type TableHash, tableHashSql } from "../hashSql";
+import type { PrimarySide } from "../plan";
 import { renderReadDbCredentials } from "../primary/dumpDb";
 import { type PrimaryAccess, primaryShell } from "./keys";
-import { run, startBackground } from "./proc";
+import { run } from "./proc";
 
 export interface DbCredentials {
   name: string;
@@ -13,56 +15,77 @@ export interface DbCredentials {
   password: string;
 }
 
-/** The site's own database credentials, read from its wp-config.php on the primary. */
-export async function readCredentials(access: PrimaryAccess, webRoot: string): Promise<DbCredentials> {
-  const r = await run(primaryShell(access), { input: renderReadDbCredentials(webRoot), timeoutMs: 60_000 });
-  if (r.code !== 0)
-    throw new Error(`pra-database: cannot read ${webRoot}/wp-config.php on the primary: ${r.stderr.trim()}`);
-  return JSON.parse(r.stdout) as DbCredentials;
+/** The primary's database: the site's own credentials and the one server every tool reaches. */
+export interface PrimaryDb extends DbCredentials {
+  endpoint: DbEndpoint;
 }
 
-/** A local unix socket reaching the primary's MariaDB: its own socket, or one forwarded over SSH. */
-export async function openDbSocket(
+/**
+ * Resolves the primary's database ONCE for a step: credentials and DB_HOST from the site's own
+ * wp-config.php, DB_HOST read as WordPress reads it (a plain `localhost` means pra:primaryDbSocket).
+ */
+export async function resolvePrimaryDb(
   access: PrimaryAccess,
-  dbSocket: string,
-): Promise<{ socketPath: string; close(): Promise<void> }> {
-  if (!access.primarySsh) return { socketPath: dbSocket, close: async () => {} };
+  side: Pick<PrimarySide, "webRoot" | "dbSocket">,
+): Promise<PrimaryDb> {
+  const r = await run(primaryShell(access), { input: renderReadDbCredentials(side.webRoot), timeoutMs: 60_000 });
+  if (r.code !== 0)
+    throw new Error(`pra-database: cannot read ${side.webRoot}/wp-config.php on the primary: ${r.stderr.trim()}`);
+  const { name, user, password, host } = JSON.parse(r.stdout) as DbCredentials & { host: string };
+  return { name, user, password, endpoint: resolveDbEndpoint(host, side.dbSocket) };
+}
+
+/** Where mysql2 connects: the endpoint itself, or (ssh source) a local socket forwarded to it. */
+export interface DbLink {
+  target: { socketPath: string } | { host: string; port: number };
+  close(): Promise<void>;
+}
+
+/**
+ * Reaches the endpoint from here: directly for a local source; for the ssh source through an SSH
+ * forward from a private local socket to the primary's socket, or to its host and port (as the
+ * primary sees them: 127.0.0.1 there is the primary itself).
+ */
+export async function openDbLink(access: PrimaryAccess, endpoint: DbEndpoint): Promise<DbLink> {
+  if (!access.primarySsh) {
+    const target =
+      endpoint.kind === "socket" ? { socketPath: endpoint.path } : { host: endpoint.host, port: endpoint.port };
+    return { target, close: async () => {} };
+  }
   const dir = mkdtempSync(join(tmpdir(), "pra-db-"));
   const socketPath = join(dir, "mysqld.sock");
+  const remote =
+    endpoint.kind === "socket"
+      ? endpoint.path
+      : `${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
+  const forward = ["-L", `${socketPath}:${remote}`];
   const [ssh, ...args] = access.primarySsh;
-  const tunnel = startBackground([
-    ssh,
-    "-N",
-    "-o",
-    "ExitOnForwardFailure=yes",
-    "-L",
-    `${socketPath}:${dbSocket}`,
-    ...args,
-  ]);
-  for (let i = 0; i < 150 && !existsSync(socketPath) && tunnel.running; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const close = async () => {
-    await tunnel.stop().catch(() => undefined);
+  const fail = async (why: string) => {
     rmSync(dir, { recursive: true, force: true });
-  };
-  if (!existsSync(socketPath)) {
-    const ended = await tunnel.stop().catch((e: Error) => ({ stderr: e.message }));
-    rmSync(dir, { recursive: true, force: true });
-    const why = ended.stderr.trim();
-    throw new Error(
-      `pra-database: could not forward the primary's MariaDB socket ${dbSocket} over SSH${why ? `: ${why}` : ""}`,
+    return new Error(
+      `pra-database: could not forward the primary's MariaDB (${describeEndpoint(endpoint)}) over SSH${why ? `: ${why}` : ""}`,
     );
-  }
-  return { socketPath, close };
+  };
+  // The forward rides the step's one connection to the primary: up the master if need be, then add it.
+  const up = await run([...access.primarySsh, "true"], { timeoutMs: 60_000 });
+  if (up.code !== 0) throw await fail(up.stderr.trim());
+  const added = await run([ssh, "-O", "forward", ...forward, ...args], { timeoutMs: 60_000 });
+  if (added.code !== 0 || !existsSync(socketPath)) throw await fail(added.stderr.trim());
+  return {
+    target: { socketPath },
+    close: async () => {
+      await run([ssh, "-O", "cancel", ...forward, ...args], { timeoutMs: 10_000 }).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
-export function connect(socketPath: string, creds: DbCredentials): Promise<mysql.Connection> {
+export function connect(link: DbLink, db: DbCredentials): Promise<mysql.Connection> {
   return mysql.createConnection({
-    socketPath,
-    user: creds.user,
-    password: creds.password,
-    database: creds.name,
+    ...link.target,
+    user: db.user,
+    password: db.password,
+    database: db.name,
     charset: "utf8mb4",
     supportBigNumbers: true,
     bigNumberStrings: true,

@@ -69,16 +69,42 @@ describe("the changes report", () => {
   });
 });
 
+const siteSocket = { kind: "socket", path: "/run/mysqld-site/mysqld.sock" } as const;
+
 describe("import-back on the primary", () => {
   it("refuses the primary's database name when it is not plain, before any SQL", async () => {
     const webRoot = join(work, "primary-www");
     mkdirSync(webRoot, { recursive: true });
     writeFileSync(join(webRoot, "wp-config.php"), wpConfig("wp`x"));
     const fakes = fakeCommands(join(work, "import-back-fakes"), { mariadb: 'cat > "$call.stdin"' });
-    const script = renderImportBack({ webRoot, hashSql: "SELECT 1;", expectedTsv: "t\t1\n" });
+    const script = renderImportBack({ webRoot, hashSql: "SELECT 1;", expectedTsv: "t\t1\n", db: siteSocket });
     const r = await runScript(script, [], { env: { PATH: fakes.path } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`pra-failback: DB_NAME in ${webRoot}/wp-config.php: 'wp\`x' is not a plain schema name`);
     expect(fakes.calls()).toEqual([]);
+  });
+
+  it("reaches the server the sync resolved, as root, on every call", async () => {
+    const webRoot = join(work, "primary-www-resolved");
+    mkdirSync(webRoot, { recursive: true });
+    writeFileSync(join(webRoot, "wp-config.php"), wpConfig("wordpress"));
+    // The option file lives in the script's private temp dir, gone at exit: the fake keeps a copy.
+    const fakes = fakeCommands(join(work, "import-back-resolved"), {
+      mariadb: `for a in "$@"; do case $a in --defaults-extra-file=*) cp "\${a#*=}" "$call.cnf" ;; esac; done
+cat > /dev/null`,
+      gunzip: "cat > /dev/null",
+    });
+    const script = renderImportBack({ webRoot, hashSql: "SELECT 1;", expectedTsv: "t\t1\n", db: siteSocket });
+    const r = await runScript(script, [], { env: { PATH: fakes.path }, input: "" });
+    // The fake returns no hashes: the copy does not match, and nothing is swapped in.
+    expect(r.stderr).toMatch(/the copied database differs/);
+    const calls = fakes.calls().filter((c) => c.command === "mariadb");
+    expect(calls.length).toBeGreaterThan(2);
+    for (const call of calls) {
+      expect(call.argv[0]).toMatch(/^--defaults-extra-file=/);
+      expect(readFileSync(`${call.file}.cnf`, "utf8")).toBe(
+        "[client]\nprotocol=SOCKET\nsocket=/run/mysqld-site/mysqld.sock\n",
+      );
+    }
   });
 });

@@ -88,6 +88,23 @@ describe("wp_cleanup", () => {
     expect(again.stderr).not.toMatch(/removed|pointed/);
   });
 
+  it.each([
+    "127.0.0.1:13306",
+    "127.0.0.1",
+    "localhost:/run/mysqld-site/mysqld.sock",
+    "localhost:3307",
+    "db.lan",
+    "[::1]:3306",
+  ])("points DB_HOST %j at the standby's own MariaDB ('localhost')", async (primaryHost) => {
+    const www = join(work, `db-host-${primaryHost.replace(/[^a-z0-9]/gi, "_")}`);
+    mkdirSync(www);
+    writeFileSync(join(www, "wp-config.php"), `<?php\ndefine( 'DB_HOST', "${primaryHost}" );\n`);
+    const r = await cleanup(www);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/pointed DB_HOST at the standby's own MariaDB/);
+    expect(readFileSync(join(www, "wp-config.php"), "utf8")).toBe("<?php\ndefine( 'DB_HOST', 'localhost' );\n");
+  });
+
   it("leaves a copy that has none of it untouched", async () => {
     const www = site("plain", false);
     const before = readFileSync(join(www, "wp-config.php"), "utf8") + readFileSync(join(www, ".htaccess"), "utf8");

@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -55,6 +56,56 @@ describe("pra-receive", () => {
     expect(existsSync(join(dir, "dump.sql.gz"))).toBe(false);
   });
 
+  const receive = (args: string[], input = "") =>
+    runScript(scripts["pra-receive"], args, { input, env: { PRA_DATA: data } });
+  const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+  it("--sha256: stores only what arrived intact", async () => {
+    const body = "hashes\n";
+    expect((await receive(["run-sha", "hashes.sql", "--sha256", sha(body)], body)).code).toBe(0);
+    expect(readFileSync(join(data, "incoming/run-sha/hashes.sql"), "utf8")).toBe(body);
+    const r = await receive(["run-sha", "db.json", "--sha256", sha("all of it")], "half of i");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/db\.json: what arrived \(sha256 [0-9a-f]{64}\) is not what was sent .*: nothing stored/);
+    expect(readdirSync(join(data, "incoming/run-sha"))).toEqual(["hashes.sql"]);
+  });
+
+  it("--partial keeps the stream aside; --commit with the sender's sha256 makes it the file", async () => {
+    const dump = "a whole dump";
+    const kept = await receive(["run-two", "dump.sql.gz", "--partial"], dump);
+    expect(kept.code).toBe(0);
+    expect(readdirSync(join(data, "incoming/run-two"))).toEqual(["dump.sql.gz.partial"]);
+    const committed = await receive(["run-two", "dump.sql.gz", "--commit", sha(dump)]);
+    expect(committed.stderr).toBe(`pra-receive: received dump.sql.gz (${dump.length} bytes)\n`);
+    expect(committed.code).toBe(0);
+    expect(readdirSync(join(data, "incoming/run-two"))).toEqual(["dump.sql.gz"]);
+    expect(readFileSync(join(data, "incoming/run-two/dump.sql.gz"), "utf8")).toBe(dump);
+  });
+
+  it("--commit with another sha256 (not what arrived) stores nothing and drops the partial file", async () => {
+    await receive(["run-bad", "dump.sql.gz", "--partial"], "the first half");
+    const r = await receive(["run-bad", "dump.sql.gz", "--commit", sha("the first half and the second")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nothing stored/);
+    expect(readdirSync(join(data, "incoming/run-bad"))).toEqual([]);
+  });
+
+  it("a new --partial of the same run removes an earlier dump first: a failed retry leaves none", async () => {
+    await receive(["run-retry", "dump.sql.gz"], "the first attempt's dump");
+    await receive(["run-retry", "dump.sql.gz", "--partial"], "the retry, cut short");
+    expect((await receive(["run-retry", "dump.sql.gz", "--discard"])).code).toBe(0);
+    expect(readdirSync(join(data, "incoming/run-retry"))).toEqual([]);
+  });
+
+  it("--commit without a partial file, or without a sha256, refuses", async () => {
+    expect((await receive(["run-none", "dump.sql.gz", "--commit", sha("x")])).stderr).toMatch(
+      /nothing was received to commit/,
+    );
+    expect((await receive(["run-none", "dump.sql.gz", "--commit", "abc"])).stderr).toMatch(/needs a sha256/);
+    expect((await receive(["run-none", "dump.sql.gz", "--commit-all"])).stderr).toMatch(/usage/);
+    expect(existsSync(join(data, "incoming/run-none/dump.sql.gz"))).toBe(false);
+  });
+
   it.each([
     ["../etc", "x"],
     ["run 1", "x"],
@@ -78,7 +129,9 @@ describe("the installer", () => {
     // A reader that has the old script open (bash running it) keeps reading the old text.
     const reader = openSync(join(data, "bin/pra-switch"), "r");
     const r = await runScript(renderInstaller(standbyParams), [], { env: { PRA_DATA: data } });
-    expect(r.stderr).toBe(`pra-install: 7 scripts in ${data}/bin\n`);
+    expect(r.stderr).toBe(
+      `pra-install: 7 of 7 scripts written to ${data}/bin (${Object.keys(scripts).join(" ")}), 0 unchanged\n`,
+    );
     expect(r.code).toBe(0);
     expect(readdirSync(join(data, "bin")).sort()).toEqual(Object.keys(scripts).sort());
     for (const [name, text] of Object.entries(scripts)) {
@@ -89,6 +142,25 @@ describe("the installer", () => {
     const buf = Buffer.alloc(100);
     expect(buf.toString("utf8", 0, readSync(reader, buf, 0, 100, 0))).toBe("old pra-switch\n");
     expect(readdirSync(data).sort()).toEqual(["bin", "generations", "incoming"]);
+  });
+
+  it("leaves scripts whose text and mode are already there alone, and says so", async () => {
+    const data = join(work, "install-again");
+    const installer = renderInstaller(standbyParams);
+    expect((await runScript(installer, [], { env: { PRA_DATA: data } })).code).toBe(0);
+    const inodes = Object.fromEntries(Object.keys(scripts).map((n) => [n, statSync(join(data, "bin", n)).ino]));
+    writeFileSync(join(data, "bin/pra-import"), "an older pra-import\n", { mode: 0o755 });
+    execFileSync("chmod", ["0644", join(data, "bin/pra-verify")]);
+    const r = await runScript(installer, [], { env: { PRA_DATA: data } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`pra-install: 2 of 7 scripts written to ${data}/bin (pra-import pra-verify), 5 unchanged\n`);
+    for (const [name, text] of Object.entries(scripts)) {
+      expect(readFileSync(join(data, "bin", name), "utf8")).toBe(text);
+      expect(statSync(join(data, "bin", name)).mode & 0o777).toBe(0o755);
+      if (name !== "pra-import" && name !== "pra-verify")
+        expect(statSync(join(data, "bin", name)).ino).toBe(inodes[name]);
+    }
+    expect(readdirSync(join(data, "bin")).filter((f) => f.endsWith(".new"))).toEqual([]);
   });
 
   it("refuses to write onto an unmounted data volume", async () => {

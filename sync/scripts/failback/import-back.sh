@@ -1,7 +1,7 @@
 #!/bin/bash
 # import-back: imports the standby's dump (gzip on stdin) into a staging schema on the primary, checks
 # every table with the hash SQL (HASH_SQL) against the standby's hashes (EXPECTED_TSV), then swaps it
-# in with one RENAME TABLE. On a mismatch the primary's database is left as it was.
+# in with one RENAME TABLE. As root, on the server the sync resolved (DB_CLIENT_OPTIONS, primary-db.sh). On a mismatch the primary's database is left as it was.
 # Runs as root on the primary, with the script as argument (stdin carries the dump).
 set -euo pipefail
 # shellcheck source=../lib/common.sh
@@ -12,6 +12,8 @@ source "$PRA_LIB/fault-point.sh"
 source "$PRA_LIB/private-tmp.sh"
 # shellcheck source=../lib/primary-wpconfig-reader.sh
 source "$PRA_LIB/primary-wpconfig-reader.sh"
+# shellcheck source=../lib/primary-db.sh
+source "$PRA_LIB/primary-db.sh"
 # shellcheck source=../lib/sql-names.sh
 source "$PRA_LIB/sql-names.sh"
 # shellcheck source=../lib/wp-config.sh

@@ -2,7 +2,9 @@
 # wp_cleanup WWW: makes a copy of the primary's site serve correctly on another machine. WP Super Cache
 # in expert mode keeps serving cached pages through .htaccess rewrites even with PHP bypassed, so its
 # block, WP_CACHE, the drop-ins and the cache itself all go. An object-cache drop-in may point at the
-# primary's Redis. The database host becomes the standby's own MariaDB. Safe to run on a copy that has
+# primary's Redis. DB_HOST always becomes 'localhost', the standby's own MariaDB on its default socket,
+# whatever the primary used (127.0.0.1:13306, a remote host, localhost:/a/socket): the copy was imported
+# there, and nothing else listens on the standby. Safe to run on a copy that has
 # none of these, and to run twice. Edits replace files (sed -i, rm) rather than writing in place, so
 # hard links shared with older generations stay untouched.
 wp_cleanup() {
@@ -15,7 +17,7 @@ wp_cleanup() {
     sed -i -E "/define\(\s*['\"]WP_CACHE['\"]/d" "$www/wp-config.php"
     say "removed WP_CACHE from wp-config.php"
   fi
-  if ! grep -Eq "define\(\s*['\"]DB_HOST['\"]\s*,\s*['\"](localhost|127\.0\.0\.1)(:[0-9]+)?['\"]" "$www/wp-config.php"; then
+  if ! grep -Eq "define\(\s*['\"]DB_HOST['\"]\s*,\s*['\"]localhost['\"]" "$www/wp-config.php"; then
     sed -i -E "s/(define\(\s*['\"]DB_HOST['\"]\s*,\s*)['\"][^'\"]*['\"]/\1'localhost'/" "$www/wp-config.php"
     say "pointed DB_HOST at the standby's own MariaDB"
   fi

@@ -2,7 +2,9 @@
 # The installer, sent on stdin to `sudo bash -s`: writes the standby scripts (SCRIPT_NAMES and
 # SCRIPT_BODIES from the generated header, sync/standby/install.ts) into the data volume's bin
 # directory, each through a temp file and a rename, so a cut connection never leaves a half-written
-# script. The volume carries them, so a replaced instance finds pra-activate at boot.
+# script. A script whose text and mode are already there is left alone (no write, no new inode), and
+# the output says how many were written. The volume carries them, so a replaced instance finds
+# pra-activate at boot.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$PRA_LIB/common.sh"
@@ -12,10 +14,16 @@ source "$PRA_LIB/standby-data.sh"
 
 mountpoint -q "$DATA" || [ -n "${PRA_DATA:-}" ] || fail "$DATA is not mounted"
 mkdir -p "$BIN" "$DATA/incoming" "$DATA/generations"
+written=()
 for i in "${!SCRIPT_NAMES[@]}"; do
   name=${SCRIPT_NAMES[i]}
+  if [ -f "$BIN/$name" ] && [ "$(stat -c %a "$BIN/$name")" = 755 ] &&
+    cmp -s "$BIN/$name" <(printf '%s' "${SCRIPT_BODIES[i]}"); then
+    continue
+  fi
   printf '%s' "${SCRIPT_BODIES[i]}" > "$BIN/$name.new"
   chmod 0755 "$BIN/$name.new"
   mv -f "$BIN/$name.new" "$BIN/$name"
+  written+=("$name")
 done
-say "${#SCRIPT_NAMES[@]} scripts in $BIN"
+say "${#written[@]} of ${#SCRIPT_NAMES[@]} scripts written to $BIN${written[*]:+ (${written[*]})}, $((${#SCRIPT_NAMES[@]} - ${#written[@]})) unchanged"

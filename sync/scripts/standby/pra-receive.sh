@@ -1,5 +1,14 @@
 #!/bin/bash
-# pra-receive RUN NAME: stores stdin as incoming/RUN/NAME, atomically (a cut stream leaves no NAME).
+# pra-receive RUN NAME [--sha256 HEX | --partial | --commit HEX | --discard]: stores stdin under
+# incoming/RUN/NAME. The file exists under its final name only once it is complete and proven so.
+#   (no option)     stores stdin, then renames it to NAME (a cut stream leaves no NAME);
+#   --sha256 HEX    the same, but only when what arrived has that sha256 (the sender knew the body);
+#   --partial       stores stdin as NAME.partial and stops there: a stream whose producer may still
+#                   fail (the dump) is not committed by the mere end of its input;
+#   --commit HEX    renames NAME.partial to NAME when its sha256 is HEX: the sender computes HEX over
+#                   what it sent and calls this only when the producer exited 0. Otherwise the partial
+#                   file goes and nothing is stored;
+#   --discard       removes NAME.partial (a sender whose producer failed).
 # Runs as root on the standby.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
@@ -7,12 +16,50 @@ source "$PRA_LIB/common.sh"
 # shellcheck source=../lib/standby-data.sh
 source "$PRA_LIB/standby-data.sh"
 
-run="${1:?usage: pra-receive RUN NAME}"; name="${2:?usage: pra-receive RUN NAME}"
+usage="usage: pra-receive RUN NAME [--sha256 HEX | --partial | --commit HEX | --discard]"
+run="${1:?$usage}"; name="${2:?$usage}"; mode="${3:-}"; want="${4:-}"
 run_id_ok "$run"
 [[ "$name" =~ ^[A-Za-z0-9._-]+$ ]] || fail "bad file name '$name'"
+case "$mode" in
+  ""|--partial|--discard) [ $# -le 3 ] || fail "$usage" ;;
+  --sha256|--commit) [[ "$want" =~ ^[0-9a-f]{64}$ ]] || fail "$mode needs a sha256 (64 hex digits), not '$want'" ;;
+  *) fail "$usage" ;;
+esac
 dir="$DATA/incoming/$run"
-mkdir -p "$dir"
-cat > "$dir/$name.partial"
-sync "$dir/$name.partial"
-mv -f "$dir/$name.partial" "$dir/$name"
-say "received $name ($(stat -c %s "$dir/$name") bytes)"
+partial="$dir/$name.partial"
+
+sha_of() { sha256sum < "$1" | cut -d' ' -f1; }
+commit() {
+  if [ -n "$want" ]; then
+    local got
+    got=$(sha_of "$partial")
+    if [ "$got" != "$want" ]; then
+      rm -f "$partial"
+      fail "$name: what arrived (sha256 $got) is not what was sent (sha256 $want): nothing stored"
+    fi
+  fi
+  sync "$partial"
+  mv -f "$partial" "$dir/$name"
+  say "received $name ($(stat -c %s "$dir/$name") bytes)"
+}
+
+case "$mode" in
+  --discard)
+    rm -f "$partial"
+    say "discarded $name.partial"
+    ;;
+  --commit)
+    [ -f "$partial" ] || fail "$name: nothing was received to commit"
+    commit
+    ;;
+  *)
+    mkdir -p "$dir"
+    rm -f "$dir/$name"
+    cat > "$partial"
+    if [ "$mode" = --partial ]; then
+      say "kept $name.partial ($(stat -c %s "$partial") bytes) until the sender commits it"
+    else
+      commit
+    fi
+    ;;
+esac
