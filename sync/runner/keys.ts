@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { knownHostsLine } from "../knownHosts";
 import { shq } from "../layout";
 import type { Source, StepInput } from "../plan";
-import { pinnedSshOptions } from "../primary/standbySsh";
+import { pinnedSshOptions, type StandbyEndpoint } from "../primary/standbySsh";
 import { run } from "./proc";
 
 export interface PrimaryAccess {
@@ -53,6 +53,18 @@ function sharedConnection(controlPath: string): string[] {
   ];
 }
 
+/** The pinned ssh argv prefix for one host: its key and known_hosts line written into `keys`, one shared connection. */
+function pinnedSsh(keys: ReturnType<typeof keyDir>, name: string, host: StandbyEndpoint, privateKey: string): string[] {
+  const key = keys.write(`${name}_key`, privateKey);
+  const known = keys.write(`${name}_known_hosts`, knownHostsLine(host.hostKeyAlias, undefined, host.hostPublicKey));
+  return [
+    "ssh",
+    ...sharedConnection(keys.path(`${name}.ctl`)),
+    ...pinnedSshOptions(host, key, known),
+    `${host.user}@${host.host}`,
+  ];
+}
+
 /** Closes the master behind `sshArgv` (an ssh argv prefix ending with user@host), if there is one. */
 async function closeMaster(sshArgv: string[]): Promise<void> {
   const [ssh, ...rest] = sshArgv;
@@ -68,14 +80,7 @@ export function primaryAccess(source: Source, primaryPrivateKey: string | undefi
     );
   }
   const keys = keyDir();
-  const key = keys.write("primary_key", primaryPrivateKey);
-  const known = keys.write("primary_known_hosts", knownHostsLine(source.hostKeyAlias, undefined, source.hostPublicKey));
-  const primarySsh = [
-    "ssh",
-    ...sharedConnection(keys.path("primary.ctl")),
-    ...pinnedSshOptions(source, key, known),
-    `${source.user}@${source.host}`,
-  ];
+  const primarySsh = pinnedSsh(keys, "primary", source, primaryPrivateKey);
   return {
     primarySsh,
     async dispose() {
@@ -89,18 +94,7 @@ export function primaryAccess(source: Source, primaryPrivateKey: string | undefi
 export function sshKit(input: StepInput): SshKit {
   const primary = primaryAccess(input.plan.source, input.secrets.primaryPrivateKey);
   const keys = keyDir();
-  const { standby } = input.plan;
-  const standbyKey = keys.write("standby_key", input.secrets.standbyPrivateKey);
-  const standbyKnown = keys.write(
-    "standby_known_hosts",
-    knownHostsLine(standby.hostKeyAlias, undefined, standby.hostPublicKey),
-  );
-  const standbySsh = [
-    "ssh",
-    ...sharedConnection(keys.path("standby.ctl")),
-    ...pinnedSshOptions(standby, standbyKey, standbyKnown),
-    `${standby.user}@${standby.host}`,
-  ];
+  const standbySsh = pinnedSsh(keys, "standby", input.plan.standby, input.secrets.standbyPrivateKey);
   return {
     primarySsh: primary.primarySsh,
     standbySsh,

@@ -7,18 +7,8 @@
 # just made live. `pra-activate --failover` first gives the failover its own copy of the files;
 # `pra-activate --check-config FILE` only proves Apache accepts FILE. Runs as root on the standby.
 set -euo pipefail
-# shellcheck source=../lib/common.sh
-source "$PRA_LIB/common.sh"
-# shellcheck source=../lib/fault-point.sh
-source "$PRA_LIB/fault-point.sh"
-# shellcheck source=../lib/standby-data.sh
-source "$PRA_LIB/standby-data.sh"
-# shellcheck source=../lib/sql-names.sh
-source "$PRA_LIB/sql-names.sh"
-# shellcheck source=../lib/wp-config.sh
-source "$PRA_LIB/wp-config.sh"
-# shellcheck source=../lib/generations.sh
-source "$PRA_LIB/generations.sh"
+# shellcheck source=../lib/standby-generations.sh
+source "$PRA_LIB/standby-generations.sh"
 : "${WEB_ROOT:?}" "${SITE_CONFIG:?}" "${PREVIEW_CONFIG:?}"
 
 webroot=$WEB_ROOT

@@ -5,18 +5,8 @@
 # kill here leaves the last copy serving.
 # Runs as root on the standby.
 set -euo pipefail
-# shellcheck source=../lib/common.sh
-source "$PRA_LIB/common.sh"
-# shellcheck source=../lib/fault-point.sh
-source "$PRA_LIB/fault-point.sh"
-# shellcheck source=../lib/standby-data.sh
-source "$PRA_LIB/standby-data.sh"
-# shellcheck source=../lib/sql-names.sh
-source "$PRA_LIB/sql-names.sh"
-# shellcheck source=../lib/wp-config.sh
-source "$PRA_LIB/wp-config.sh"
-# shellcheck source=../lib/generations.sh
-source "$PRA_LIB/generations.sh"
+# shellcheck source=../lib/standby-generations.sh
+source "$PRA_LIB/standby-generations.sh"
 
 run="${1:?usage: pra-import RUN}"
 run_id_ok "$run"

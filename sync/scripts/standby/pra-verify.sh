@@ -11,18 +11,8 @@
 # Prints "NEWEST_POST_TAG <id>" when a verified generation serves, and, last, the live recovery point's
 # record, or {} when no verified generation serves (sync/verifyReport.ts reads them). Runs as root.
 set -euo pipefail
-# shellcheck source=../lib/common.sh
-source "$PRA_LIB/common.sh"
-# shellcheck source=../lib/fault-point.sh
-source "$PRA_LIB/fault-point.sh"
-# shellcheck source=../lib/standby-data.sh
-source "$PRA_LIB/standby-data.sh"
-# shellcheck source=../lib/sql-names.sh
-source "$PRA_LIB/sql-names.sh"
-# shellcheck source=../lib/wp-config.sh
-source "$PRA_LIB/wp-config.sh"
-# shellcheck source=../lib/generations.sh
-source "$PRA_LIB/generations.sh"
+# shellcheck source=../lib/standby-generations.sh
+source "$PRA_LIB/standby-generations.sh"
 # shellcheck source=../lib/site-check.sh
 source "$PRA_LIB/site-check.sh"
 : "${SITE_HOST:?}" "${NEWEST_POST_TAG:?}" "${FAILED_TAG:?}" "${KEEP:?}"
