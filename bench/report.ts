@@ -22,6 +22,7 @@ export interface PraResult extends ProcedureResult {
   /** Largest resident set of each runner step's process tree, KiB. */
   peakRssKiB: Record<string, number>;
   rsyncBytesSent: number;
+  /** The dump's bytes on the wire, compressed: a gzip stream before issue 10, an rsync -z delta since. */
   dumpBytesCompressed: number;
 }
 

@@ -97,6 +97,23 @@ describe("pra-receive", () => {
     expect(readdirSync(join(data, "incoming/run-retry"))).toEqual([]);
   });
 
+  it("--commit takes the dump rsync delivered into a NAME.partial directory (its name kept for the delta basis)", async () => {
+    const dump = "INSERT INTO t VALUES (1);\n";
+    mkdirSync(join(data, "incoming/run-rsync/dump.sql.partial"), { recursive: true });
+    writeFileSync(join(data, "incoming/run-rsync/dump.sql.partial/dump.sql"), dump);
+    const r = await receive(["run-rsync", "dump.sql", "--commit", sha(dump)]);
+    expect(r.stderr).toBe(`pra-receive: received dump.sql (${dump.length} bytes)\n`);
+    expect(readdirSync(join(data, "incoming/run-rsync"))).toEqual(["dump.sql"]);
+    expect(readFileSync(join(data, "incoming/run-rsync/dump.sql"), "utf8")).toBe(dump);
+
+    mkdirSync(join(data, "incoming/run-rsync-bad/dump.sql.partial"), { recursive: true });
+    writeFileSync(join(data, "incoming/run-rsync-bad/dump.sql.partial/dump.sql"), "INSERT INTO t");
+    const bad = await receive(["run-rsync-bad", "dump.sql", "--commit", sha(dump)]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/nothing stored/);
+    expect(readdirSync(join(data, "incoming/run-rsync-bad"))).toEqual([]);
+  });
+
   it("--commit without a partial file, or without a sha256, refuses", async () => {
     expect((await receive(["run-none", "dump.sql.gz", "--commit", sha("x")])).stderr).toMatch(
       /nothing was received to commit/,
@@ -172,6 +189,27 @@ describe("the installer", () => {
 });
 
 describe("pra-switch", () => {
+  it("keeps the live generation's dump as sent (the next delta basis) and compresses the older ones", async () => {
+    const dir = join(work, "switch-compress");
+    const site = await standbyData(dir);
+    const old = await receivedRun(site.data, "run-old");
+    writeFileSync(join(old, "dump.sql"), "the older night's dump\n");
+    mkdirSync(join(site.data, "generations"), { recursive: true });
+    const { renameSync } = await import("node:fs");
+    renameSync(old, join(site.data, "generations/run-old"));
+    symlinkSync("generations/run-old", join(site.data, "current"));
+    writeFileSync(join(await receivedRun(site.data, "run-new"), "dump.sql"), "tonight's dump\n");
+    const r = await runScript(scripts["pra-switch"], ["run-new"], { env: site.env() });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(site.data, "generations/run-new/dump.sql"), "utf8")).toBe("tonight's dump\n");
+    expect(readdirSync(join(site.data, "generations/run-old")).filter((f) => f.startsWith("dump"))).toEqual([
+      "dump.sql.gz",
+    ]);
+    expect(
+      execFileSync("gunzip", ["-c", join(site.data, "generations/run-old/dump.sql.gz")], { encoding: "utf8" }),
+    ).toBe("the older night's dump\n");
+  });
+
   it("refuses a run that would lose too many files, changing nothing", async () => {
     const dir = join(work, "switch-shrink");
     const site = await standbyData(dir);
@@ -244,6 +282,24 @@ describe("pra-import", () => {
     expect(load).toBeDefined();
     expect(r.code).toBe(1);
     expect(site.fakes.calls().some((c) => c.argv.includes("wordpress"))).toBe(false);
+  });
+});
+
+describe("pra-import reads the dump as received, or compressed in an older generation", () => {
+  it.each([
+    ["dump.sql", (f: string) => writeFileSync(f, "CREATE TABLE t (i INT);\n")],
+    ["dump.sql.gz", (f: string) => execFileSync("bash", ["-c", `echo 'CREATE TABLE t (i INT);' | gzip > ${f}`])],
+  ])("%s", async (name, write) => {
+    const dir = join(work, `import-${name}`);
+    const site = await standbyData(dir);
+    const incoming = await receivedRun(site.data, "run-1");
+    write(join(incoming, name));
+    writeFileSync(join(incoming, "hashes.sql"), "SELECT 1;\n");
+    writeFileSync(join(incoming, "primary-hashes.tsv"), "t\t0\t00000000\t0000000000000000\n");
+    rmSync(join(incoming, "db-verified"));
+    await runScript(scripts["pra-import"], ["run-1"], { env: site.env() });
+    const load = site.fakes.calls().find((c) => c.argv.at(-1) === "wordpress__pra_staging");
+    expect(readFileSync(`${load?.file}.stdin`, "utf8")).toBe("CREATE TABLE t (i INT);\n");
   });
 });
 

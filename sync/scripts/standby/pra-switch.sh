@@ -103,13 +103,19 @@ php -r '
     "syncedAt" => gmdate("Y-m-d\\TH:i:s\\Z"),
     "fileDigest" => $files["digest"],
     "fileEntries" => $files["entries"],
-    "bytesSent" => $files["bytesSent"] + $db["dumpBytes"],
+    "bytesSent" => $files["bytesSent"] + $db["bytesSent"],
     "tables" => $tables,
   ], JSON_UNESCAPED_SLASHES), "\n";
 ' "$gen/files.json" "$gen/db.json" "$gen/primary-hashes.sorted" "$run" > "$gen/record.json.new"
 mv -f "$gen/record.json.new" "$gen/record.json"
 # What failed or refused runs left in incoming/ is of no use once a newer run is live.
 find "$DATA/incoming" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+# Only the live generation's dump stays uncompressed: it is the next night's delta basis. The older
+# recovery points keep theirs compressed (a gzip cut short leaves dump.sql, which pra-import prefers).
+for old_dump in "$DATA"/generations/*/dump.sql; do
+  [ -e "$old_dump" ] && [ "$old_dump" != "$gen/dump.sql" ] || continue
+  gzip -1 -f "$old_dump"
+done
 # shellcheck disable=SC2012 # generation names are run ids (run_id_ok): ls -t lists them newest first
 ls -1t "$DATA/generations" | tail -n +$((KEEP + 1)) | while read -r old_run; do
   [ "$old_run" = "$run" ] || { rm -rf "${DATA:?}/generations/$old_run"; say "pruned recovery point $old_run"; }
