@@ -87,7 +87,9 @@ describe("dump-db: the dump is stored only when it completed", () => {
     expect(readFileSync(join(p.incoming, "dump.sql"), "utf8")).toBe(sql);
     const dumpCall = p.fakes.calls().find((c) => c.command === "mariadb-dump");
     expect(dumpCall?.argv[0]).toMatch(/^--defaults-file=/);
-    expect(dumpCall?.argv).toEqual(expect.arrayContaining(["--skip-extended-insert", "--order-by-primary"]));
+    expect(dumpCall?.argv).toEqual(
+      expect.arrayContaining(["--skip-extended-insert", "--order-by-primary", "--no-autocommit"]),
+    );
     // The site's own credentials and the resolved endpoint, in the option file; nothing on argv.
     expect(readFileSync(`${dumpCall?.file}.cnf`, "utf8")).toBe(
       '[client]\nuser="wp"\npassword="secret"\nprotocol=TCP\nhost=127.0.0.1\nport=13306\n',

@@ -33,13 +33,14 @@ receive="sudo -n $STANDBY_BIN/pra-receive $RUN dump.sql"
 
 # The whole dump first, into the private temp dir: nothing travels unless mariadb-dump exited 0. One row
 # per line in primary-key order, so that an unchanged row is an unchanged line at the same place and
-# rsync's delta against the live generation's dump sends little more than the changed rows.
+# rsync's delta against the live generation's dump sends little more than the changed rows. Each table's
+# rows in one transaction (--no-autocommit): the standby's import does not commit, and sync, row by row.
 mkdir "$pra_tmp/dump"
 dump="$pra_tmp/dump/dump.sql"
 set +e
 mariadb-dump --defaults-file="$site_cnf" --verbose \
   --single-transaction --quick --hex-blob --routines --events --triggers \
-  --skip-extended-insert --order-by-primary \
+  --skip-extended-insert --order-by-primary --no-autocommit \
   --default-character-set=utf8mb4 --max-allowed-packet=1G --skip-comments "$db" > "$dump"
 status=$?
 set -e
