@@ -32,7 +32,7 @@ remote="$*"
 remote="\${remote//"/srv/pra"/$PRA_DATA}"
 read -r -a words <<< "\${remote#sudo -n }"
 case "$remote" in
-  *pra-receive*) exec bash ${receiver} "\${words[@]:1}" ;;
+  *pra-receive*) cat > "$call.stdin"; exec bash ${receiver} "\${words[@]:1}" < "$call.stdin" ;;
   *"rsync --server"*) "\${words[@]}"; rc=$?; exit $(( rc ? rc : \${FAKE_RSYNC_EXIT:-0} )) ;;
 esac
 exit 99`,
@@ -40,7 +40,10 @@ exit 99`,
   const dump = (sql: string, env: Record<string, string> = {}) => {
     const file = join(work, name, "dump-source.sql");
     writeFileSync(file, sql);
-    return runScript(
+    // As on the primary: the script arrives on stdin (bash -s), where an ssh would read the rest of it.
+    const script = join(work, name, "dump-db.sh");
+    writeFileSync(
+      script,
       renderDumpDb({
         run: "run-1",
         standby,
@@ -49,9 +52,10 @@ exit 99`,
         db: { kind: "tcp", host: "127.0.0.1", port: 13306 },
         ioTimeoutSeconds: 300,
       }),
-      [],
-      { env: { PATH: fakes.path, PRA_DATA: data, FAKE_DUMP: file, ...env } },
     );
+    return runScript(`exec bash -s < ${script}\n`, [], {
+      env: { PATH: fakes.path, PRA_DATA: data, FAKE_DUMP: file, ...env },
+    });
   };
   const remote = () =>
     fakes

@@ -57,10 +57,11 @@ rsync -z --mkpath --timeout="$IO_TIMEOUT_SECONDS" --copy-dest="$STANDBY_CURRENT"
 status=$?
 set -e
 if [ "$status" -ne 0 ]; then
-  ssh_standby "$receive --discard" >/dev/null 2>&1 || true
+  ssh_standby "$receive --discard" </dev/null >/dev/null 2>&1 || true
   fail "the transfer to the standby failed (rsync exit $status): the standby stores no dump of run $RUN"
 fi
-ssh_standby "$receive --commit $sha256"
+# </dev/null: this script arrives on stdin, and ssh would read the rest of it.
+ssh_standby "$receive --commit $sha256" </dev/null
 sent=$(sed -n 's/^Total bytes sent: \([0-9,.]*\).*/\1/p' "$stats" | tr -d ',.')
 # On stdout: the sync reads the byte counts from it.
 echo "pra-dump-db: sent ${sent:-0} bytes; dump $(stat -c %s "$dump") bytes, sha256 $sha256"
