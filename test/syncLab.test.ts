@@ -417,7 +417,9 @@ describe("recovery points", () => {
     expect(rec).toMatchObject({ run, fileDigest: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(Date.parse(rec.snapshotTime)).toBeGreaterThan(Date.now() - 3600_000);
     expect(rec.bytesSent).toBeGreaterThan(0);
-    expect((await lab.standby.exec("ls /srv/pra/current/")).stdout).toMatch(/dump\.sql\.gz/);
+    // The live generation keeps its dump as received (the next delta basis), the older ones compressed.
+    expect((await lab.standby.exec("ls /srv/pra/current/")).stdout).toMatch(/^dump\.sql$/m);
+    expect((await lab.standby.exec(`ls /srv/pra/generations/${listing[1]}/`)).stdout).toMatch(/^dump\.sql\.gz$/m);
   }, 600_000);
 
   const primaryOverSsh = () => ({ ...primarySide(labSync()), primaryPrivateKey: lab.primary.ssh.privateKey });

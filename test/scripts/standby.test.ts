@@ -11,6 +11,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -198,6 +199,8 @@ describe("pra-switch", () => {
     const { renameSync } = await import("node:fs");
     renameSync(old, join(site.data, "generations/run-old"));
     symlinkSync("generations/run-old", join(site.data, "current"));
+    const lastNight = new Date(Date.now() - 86_400_000);
+    utimesSync(join(site.data, "generations/run-old"), lastNight, lastNight);
     writeFileSync(join(await receivedRun(site.data, "run-new"), "dump.sql"), "tonight's dump\n");
     const r = await runScript(scripts["pra-switch"], ["run-new"], { env: site.env() });
     expect(r.code).toBe(0);
@@ -208,6 +211,8 @@ describe("pra-switch", () => {
     expect(
       execFileSync("gunzip", ["-c", join(site.data, "generations/run-old/dump.sql.gz")], { encoding: "utf8" }),
     ).toBe("the older night's dump\n");
+    // Recovery points are ordered by their directory's mtime (ls -t): compressing must not make one newer.
+    expect(statSync(join(site.data, "generations/run-old")).mtimeMs).toBe(lastNight.getTime());
   });
 
   it("refuses a run that would lose too many files, changing nothing", async () => {

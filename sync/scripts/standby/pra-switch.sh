@@ -112,9 +112,13 @@ mv -f "$gen/record.json.new" "$gen/record.json"
 find "$DATA/incoming" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
 # Only the live generation's dump stays uncompressed: it is the next night's delta basis. The older
 # recovery points keep theirs compressed (a gzip cut short leaves dump.sql, which pra-import prefers).
+# Each generation directory keeps its mtime: ls -t orders the recovery points by it (the pruning below).
 for old_dump in "$DATA"/generations/*/dump.sql; do
   [ -e "$old_dump" ] && [ "$old_dump" != "$gen/dump.sql" ] || continue
+  old_gen=${old_dump%/dump.sql}
+  stamp=$(stat -c %y "$old_gen")
   gzip -1 -f "$old_dump"
+  touch -d "$stamp" "$old_gen"
 done
 # shellcheck disable=SC2012 # generation names are run ids (run_id_ok): ls -t lists them newest first
 ls -1t "$DATA/generations" | tail -n +$((KEEP + 1)) | while read -r old_run; do
