@@ -22,6 +22,7 @@ export interface PraResult extends ProcedureResult {
   /** Largest resident set of each runner step's process tree, KiB. */
   peakRssKiB: Record<string, number>;
   rsyncBytesSent: number;
+  /** The dump's bytes on the wire, compressed: a gzip stream before issue 10, an rsync -z delta since. */
   dumpBytesCompressed: number;
 }
 
@@ -86,8 +87,9 @@ excluded) + the new or changed rows (mariadb-dump, one INSERT line per row, line
 *Peak RSS* = GNU \`/usr/bin/time -f %M\` around each \`tsx sync/runner/cli.ts\` step (what runs where Pulumi runs):
 the largest resident set any process of the step reached. The tools' own counts (rsync's *Total bytes sent*, the
 dump's size) are shown too, as a cross-check. The classic dump travels uncompressed, as the procedure is usually
-written (gzip would bring it near PRA's dump.gz). Classic runs first each night, so PRA finds the primary's page
-cache warm.
+written (gzip would bring it near a whole compressed dump). PRA's *dump* is what its database step sent: for \`today\`
+a gzip stream of the whole dump, since then an \`rsync -z\` delta against the previous night's dump. Classic runs
+first each night, so PRA finds the primary's page cache warm.
 
 Each run is kept in docs/benchmarks/<label>.json (label: \`PRA_BENCH_LABEL\`, default \`current\`) and this page is
 rendered from all of them (\`npx tsx bench/render.ts\` re-renders without running), oldest first.
@@ -144,7 +146,7 @@ function scenarioSection(id: string, runs: BenchRun[]): string[] {
     const min = s.physicalMinimum;
     lines.push(
       `| ${run.label} | classic | ${size(s.classic.bytesToStandby)} | ${secs(s.classic.seconds)} | rsync ${size(s.classic.rsyncBytesSent)} + dump ${size(s.classic.dumpBytes)} | | | | |`,
-      `| ${run.label} | PRA | ${size(s.pra.bytesToStandby)} | ${secs(s.pra.seconds)} | rsync ${size(s.pra.rsyncBytesSent)} + dump.gz ${size(s.pra.dumpBytesCompressed)} | ${ratio(s.pra.bytesToStandby, s.classic.bytesToStandby)} | ${ratio(s.pra.seconds, s.classic.seconds)} | ${min ? size(min.total) : "—"} | ${ratio(s.pra.bytesToStandby, min?.total)} |`,
+      `| ${run.label} | PRA | ${size(s.pra.bytesToStandby)} | ${secs(s.pra.seconds)} | rsync ${size(s.pra.rsyncBytesSent)} + dump ${size(s.pra.dumpBytesCompressed)} | ${ratio(s.pra.bytesToStandby, s.classic.bytesToStandby)} | ${ratio(s.pra.seconds, s.classic.seconds)} | ${min ? size(min.total) : "—"} | ${ratio(s.pra.bytesToStandby, min?.total)} |`,
     );
   }
   lines.push(

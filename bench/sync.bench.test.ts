@@ -95,7 +95,7 @@ async function praSync(
     steps: Object.fromEntries(entries.map((l) => [l.name.slice(STEP_PREFIX.length), l.ms / 1000])),
     peakRssKiB: Object.fromEntries(Object.entries(peaks).map(([name, kib]) => [name.replace(STEP_PREFIX, ""), kib])),
     rsyncBytesSent: Number(/sent (\d+) bytes/.exec(stdout("files"))?.[1] ?? Number.NaN),
-    dumpBytesCompressed: Number(/dump (\d+) bytes compressed/.exec(stdout("database"))?.[1] ?? Number.NaN),
+    dumpBytesCompressed: Number(/dump (\d+) bytes (?:sent|compressed)/.exec(stdout("database"))?.[1] ?? Number.NaN),
   };
 }
 

@@ -5,7 +5,7 @@ export const DATA_MOUNT = "/srv/pra";
 export const layout = {
   data: DATA_MOUNT,
   bin: `${DATA_MOUNT}/bin`,
-  /** Runs being received: incoming/<run>/{www,apache/site.conf,dump.sql.gz,files.json,db.json,...}. */
+  /** Runs being received: incoming/<run>/{www,apache/site.conf,dump.sql,files.json,db.json,...}. */
   incoming: `${DATA_MOUNT}/incoming`,
   /** Kept recovery points: generations/<run>/{www,apache,record.json,dump.sql.gz,...}, each with its own schema. */
   generations: `${DATA_MOUNT}/generations`,

@@ -48,7 +48,7 @@ describe("benchmark report", () => {
   it("ratios are PRA over classic and PRA over the physical minimum", () => {
     const page = renderBenchmarks([run("today", "2026-11-25T10:00:00Z", MIB)]);
     expect(page).toContain(
-      "| today | PRA | 1.0 MiB | 5.0 | rsync 0.0 KiB + dump.gz 0.0 KiB | 0.50 | 0.50 | 512.0 KiB | 2.00 |",
+      "| today | PRA | 1.0 MiB | 5.0 | rsync 0.0 KiB + dump 0.0 KiB | 0.50 | 0.50 | 512.0 KiB | 2.00 |",
     );
     expect(page).toContain("| today | classic | 2.0 MiB | 10.0 |");
   });

@@ -208,6 +208,19 @@ describe("data sync against the lab (real sshd, rsync, MariaDB, Apache, WordPres
     expect(Number(links.stdout.trim())).toBeGreaterThanOrEqual(2);
   }, 600_000);
 
+  it("a sync after one new comment sends only a delta of the database dump (well under 50 kB)", async () => {
+    await ensureLive();
+    await lab.primary.addComment(1, `one new comment ${Date.now()}`);
+    const rec = record(await sync(freshRun("comment")));
+    const database = log.filter((l) => l.name === "pra-sync-database").map((l) => l.stdout);
+    const dumpSent = /dump (\d+) bytes sent \((\d+) bytes uncompressed\)/.exec(database[database.length - 1]);
+    expect(Number(dumpSent?.[1])).toBeGreaterThan(0);
+    expect(Number(dumpSent?.[1])).toBeLessThan(50_000);
+    // The whole dump arrived all the same: the generation verified, kept uncompressed as the next basis.
+    const kept = await lab.standby.exec(`stat -c %s /srv/pra/generations/${rec.run}/dump.sql`);
+    expect(Number(kept.stdout.trim())).toBe(Number(dumpSent?.[2]));
+  }, 600_000);
+
   it("keeps secrets off every command line, out of logs and out of outputs", async () => {
     const logged = log.length;
     const { result, argv } = await argvDuring(() => sync(freshRun("secrets")));
@@ -530,7 +543,9 @@ describe("recovery points", () => {
     expect(rec).toMatchObject({ run, fileDigest: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(Date.parse(rec.snapshotTime)).toBeGreaterThan(Date.now() - 3600_000);
     expect(rec.bytesSent).toBeGreaterThan(0);
-    expect((await lab.standby.exec("ls /srv/pra/current/")).stdout).toMatch(/dump\.sql\.gz/);
+    // The live generation keeps its dump as received (the next delta basis), the older ones compressed.
+    expect((await lab.standby.exec("ls /srv/pra/current/")).stdout).toMatch(/^dump\.sql$/m);
+    expect((await lab.standby.exec(`ls /srv/pra/generations/${listing[1]}/`)).stdout).toMatch(/^dump\.sql\.gz$/m);
   }, 600_000);
 
   const primaryOverSsh = () => ({ ...primarySide(labSync()), primaryPrivateKey: lab.primary.ssh.privateKey });

@@ -10,14 +10,20 @@ export interface DumpDbParams {
   webRoot: string;
   /** The primary's MariaDB, as the sync resolved it (the hashes come from the same server). */
   db: DbEndpoint;
+  /** rsync --timeout: seconds without progress before giving up. */
+  ioTimeoutSeconds: number;
 }
 
 /** The line mariadb-dump --verbose prints once its consistent-snapshot transaction has started. */
 export const SNAPSHOT_STARTED = "-- Setting savepoint";
 
+/** What dump-db prints on stdout once the dump is committed on the standby. */
+export const DUMP_SENT = /^pra-dump-db: sent (\d+) bytes; dump (\d+) bytes/m;
+
 /**
- * sync/scripts/primary/dump-db.sh: the site's database in one consistent snapshot, streamed onto the
- * standby, stored there only once the whole dump has arrived. The sync holds the tables' read lock until SNAPSHOT_STARTED appears on its stderr.
+ * sync/scripts/primary/dump-db.sh: the site's database in one consistent snapshot, sent onto the
+ * standby as an rsync delta against the live generation's dump, stored there only once the whole dump
+ * has arrived. The sync holds the tables' read lock until SNAPSHOT_STARTED appears on its stderr.
  */
 export function renderDumpDb(p: DumpDbParams): string {
   return renderScript("primary/dump-db", {
@@ -26,6 +32,9 @@ export function renderDumpDb(p: DumpDbParams): string {
     DB_CLIENT_OPTIONS: clientOptions(p.db),
     RUN: p.run,
     WEB_ROOT: p.webRoot,
+    IO_TIMEOUT_SECONDS: p.ioTimeoutSeconds,
+    STANDBY_CURRENT: layout.current,
+    STANDBY_INCOMING: layout.incoming,
     STANDBY_BIN: layout.bin,
   });
 }

@@ -3,7 +3,7 @@ import { describeEndpoint } from "../dbEndpoint";
 import { hashesTsv } from "../hashSql";
 import { layout } from "../layout";
 import type { StepInput } from "../plan";
-import { renderDumpDb, SNAPSHOT_STARTED } from "../primary/dumpDb";
+import { DUMP_SENT, renderDumpDb, SNAPSHOT_STARTED } from "../primary/dumpDb";
 import { primaryShell, type SshKit } from "./keys";
 import { baseTables, connect, hashQueries, openDbLink, resolvePrimaryDb, runHashes } from "./primaryDb";
 import { run } from "./proc";
@@ -53,7 +53,6 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
     );
     const snapshotTime = String(now.t);
 
-    let dumpBytes = 0;
     const dump = run(primaryShell(kit), {
       input: renderDumpDb({
         run: plan.run,
@@ -61,13 +60,12 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
         standbyPrivateKey: input.secrets.standbyPrivateKey,
         webRoot: plan.webRoot,
         db: db.endpoint,
+        ioTimeoutSeconds: plan.ioTimeoutSeconds,
       }),
       timeoutMs: 6 * 3600_000,
       onStderr: (chunk) => {
         // The dump's own snapshot exists from here on: writers may go on.
         if (chunk.includes(SNAPSHOT_STARTED)) void unlock();
-        const got = /received dump\.sql\.gz \((\d+) bytes\)/.exec(chunk);
-        if (got) dumpBytes = Number(got[1]);
       },
     });
     const queries = await hashQueries(reader, tables);
@@ -81,14 +79,23 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
         .trim();
       throw new Error(`pra-database: the dump failed (exit ${result.code}): ${why}`);
     }
+    const sent = DUMP_SENT.exec(result.stdout);
+    if (!sent) throw new Error(`pra-database: the dump did not report what it sent: ${result.stdout.trim()}`);
+    const bytesSent = Number(sent[1]);
+    const dumpBytes = Number(sent[2]);
     const hashes = await runHashes(reader, queries);
     await reader.query("COMMIT");
     await send(kit, plan.run, "hashes.sql", `${queries.join("\n")}\n`);
     await send(kit, plan.run, "primary-hashes.tsv", hashesTsv(hashes));
-    await send(kit, plan.run, "db.json", `${JSON.stringify({ snapshotTime, dumpBytes, tables: tables.length })}\n`);
+    await send(
+      kit,
+      plan.run,
+      "db.json",
+      `${JSON.stringify({ snapshotTime, bytesSent, dumpBytes, tables: tables.length })}\n`,
+    );
     const rows = hashes.reduce((n, h) => n + Number(h.rows), 0);
     console.log(
-      `pra-database: ${tables.length} tables, ${rows} rows, snapshot ${snapshotTime}, dump ${dumpBytes} bytes compressed`,
+      `pra-database: ${tables.length} tables, ${rows} rows, snapshot ${snapshotTime}, dump ${bytesSent} bytes sent (${dumpBytes} bytes uncompressed)`,
     );
   } finally {
     await locker.end().catch(() => {});

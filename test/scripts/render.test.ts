@@ -102,6 +102,7 @@ describe("every script that runs on a host", () => {
       standbyPrivateKey: fakeKey,
       webRoot: "/var/www/blog",
       db: { kind: "socket", path: "/run/mysqld/mysqld.sock" },
+      ioTimeoutSeconds: 300,
     }),
     "read-db-credentials": renderReadDbCredentials("/var/www/blog"),
     "ready-check": READY_CHECK,

@@ -11,6 +11,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -95,6 +96,23 @@ describe("pra-receive", () => {
     await receive(["run-retry", "dump.sql.gz", "--partial"], "the retry, cut short");
     expect((await receive(["run-retry", "dump.sql.gz", "--discard"])).code).toBe(0);
     expect(readdirSync(join(data, "incoming/run-retry"))).toEqual([]);
+  });
+
+  it("--commit takes the dump rsync delivered into a NAME.partial directory (its name kept for the delta basis)", async () => {
+    const dump = "INSERT INTO t VALUES (1);\n";
+    mkdirSync(join(data, "incoming/run-rsync/dump.sql.partial"), { recursive: true });
+    writeFileSync(join(data, "incoming/run-rsync/dump.sql.partial/dump.sql"), dump);
+    const r = await receive(["run-rsync", "dump.sql", "--commit", sha(dump)]);
+    expect(r.stderr).toBe(`pra-receive: received dump.sql (${dump.length} bytes)\n`);
+    expect(readdirSync(join(data, "incoming/run-rsync"))).toEqual(["dump.sql"]);
+    expect(readFileSync(join(data, "incoming/run-rsync/dump.sql"), "utf8")).toBe(dump);
+
+    mkdirSync(join(data, "incoming/run-rsync-bad/dump.sql.partial"), { recursive: true });
+    writeFileSync(join(data, "incoming/run-rsync-bad/dump.sql.partial/dump.sql"), "INSERT INTO t");
+    const bad = await receive(["run-rsync-bad", "dump.sql", "--commit", sha(dump)]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/nothing stored/);
+    expect(readdirSync(join(data, "incoming/run-rsync-bad"))).toEqual([]);
   });
 
   it("--commit without a partial file, or without a sha256, refuses", async () => {
@@ -247,7 +265,56 @@ describe("pra-import", () => {
   });
 });
 
+describe("pra-import reads the dump as received, or compressed in an older generation", () => {
+  it.each([
+    ["dump.sql", (f: string) => writeFileSync(f, "CREATE TABLE t (i INT);\n")],
+    ["dump.sql.gz", (f: string) => execFileSync("bash", ["-c", `echo 'CREATE TABLE t (i INT);' | gzip > ${f}`])],
+  ])("%s", async (name, write) => {
+    const dir = join(work, `import-${name}`);
+    const site = await standbyData(dir);
+    const incoming = await receivedRun(site.data, "run-1");
+    write(join(incoming, name));
+    writeFileSync(join(incoming, "hashes.sql"), "SELECT 1;\n");
+    writeFileSync(join(incoming, "primary-hashes.tsv"), "t\t0\t00000000\t0000000000000000\n");
+    rmSync(join(incoming, "db-verified"));
+    await runScript(scripts["pra-import"], ["run-1"], { env: site.env() });
+    const load = site.fakes.calls().find((c) => c.argv.at(-1) === "pra_run-1");
+    expect(readFileSync(`${load?.file}.stdin`, "utf8")).toBe("CREATE TABLE t (i INT);\n");
+  });
+});
+
 describe("pra-verify", () => {
+  it("once a generation is verified, keeps its dump as sent (the next delta basis) and compresses the older ones", async () => {
+    const dir = join(work, "verify-compress");
+    const site = await standbyData(dir, { serving: true });
+    const generation = async (run: string, dump: string) => {
+      const received = await receivedRun(site.data, run, { dbName: `pra_${run}` });
+      writeFileSync(join(received, "dump.sql"), dump);
+      writeFileSync(join(received, "record.json"), `{"run":"${run}"}\n`);
+      mkdirSync(join(site.data, "generations"), { recursive: true });
+      const { renameSync } = await import("node:fs");
+      renameSync(received, join(site.data, "generations", run));
+    };
+    await generation("run-old", "the older night's dump\n");
+    const lastNight = new Date(Date.now() - 86_400_000);
+    utimesSync(join(site.data, "generations/run-old"), lastNight, lastNight);
+    await generation("run-1", "tonight's dump\n");
+    symlinkSync("generations/run-1", join(site.data, "current"));
+    symlinkSync("generations/run-1", join(site.data, "pending"));
+    const r = await runScript(scripts["pra-verify"], [], { env: site.env() });
+    expect(r.stderr).toContain("run-1 is verified live");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(site.data, "generations/run-1/dump.sql"), "utf8")).toBe("tonight's dump\n");
+    expect(readdirSync(join(site.data, "generations/run-old")).filter((f) => f.startsWith("dump"))).toEqual([
+      "dump.sql.gz",
+    ]);
+    expect(
+      execFileSync("gunzip", ["-c", join(site.data, "generations/run-old/dump.sql.gz")], { encoding: "utf8" }),
+    ).toBe("the older night's dump\n");
+    // Recovery points are ordered by their directory's mtime (ls -t): compressing must not make one newer.
+    expect(Math.round(statSync(join(site.data, "generations/run-old")).mtimeMs)).toBe(lastNight.getTime());
+  });
+
   it("refuses a table prefix that is not plain, naming wp-config.php, before any SQL", async () => {
     const dir = join(work, "verify-prefix");
     const site = await standbyData(dir);

@@ -66,7 +66,10 @@ export async function receivedRun(data: string, run: string, opts: { files?: num
   const digest = await runScript(renderScript("primary/web-root-digest", { WEB_ROOT: www }));
   const [sha, entries] = digest.stdout.trim().split(" ");
   writeFileSync(join(dir, "files.json"), JSON.stringify({ digest: sha, entries: Number(entries), bytesSent: 100 }));
-  writeFileSync(join(dir, "db.json"), JSON.stringify({ snapshotTime: "2026-11-25T03:04:05.000000Z", dumpBytes: 10 }));
+  writeFileSync(
+    join(dir, "db.json"),
+    JSON.stringify({ snapshotTime: "2026-11-25T03:04:05.000000Z", bytesSent: 10, dumpBytes: 40 }),
+  );
   writeFileSync(join(dir, "primary-hashes.sorted"), "wp_posts\t1\t0000000A\t00000000000000FF\n");
   writeFileSync(join(dir, "db-verified"), "");
   return dir;

@@ -1,5 +1,6 @@
 #!/bin/bash
-# pra-import RUN: loads incoming/RUN/dump.sql.gz into the generation's own schema (pra_RUN), then hashes
+# pra-import RUN: loads the run's dump (dump.sql as received; dump.sql.gz in an older generation, which
+# pra-verify compresses once a newer one is verified) into the generation's own schema (pra_RUN), then hashes
 # every table with the primary's own hash SQL and compares with the primary's hashes taken inside the
 # dump's snapshot. The live schema is never touched (a schema that serves is refused): a failure or a
 # kill here leaves the last copy serving.
@@ -13,7 +14,9 @@ run_id_ok "$run"
 # A run being received, or (to restore an older recovery point) a kept generation.
 dir="$DATA/incoming/$run"
 [ -d "$dir" ] || dir="$DATA/generations/$run"
-for f in dump.sql.gz hashes.sql primary-hashes.tsv www/wp-config.php; do
+dump="$dir/dump.sql"
+[ -s "$dump" ] || dump="$dir/dump.sql.gz"
+for f in "${dump#"$dir/"}" hashes.sql primary-hashes.tsv www/wp-config.php; do
   [ -s "$dir/$f" ] || fail "$dir/$f is missing: the transfer of run $run did not finish"
 done
 if [ -f "$dir/db-verified" ] || [ -f "$DATA/generations/$run/db-verified" ]; then
@@ -23,13 +26,16 @@ staging=$(gen_schema "$run")
 if [ -f "$DATA/current/www/wp-config.php" ] && [ "$(wp_db_name "$DATA/current/www/wp-config.php")" = "$staging" ]; then
   fail "$staging is the live schema ($(link_of current)): refusing to import over it"
 fi
-gzip -t "$dir/dump.sql.gz" || fail "dump.sql.gz of run $run is corrupt"
+case "$dump" in *.gz) gzip -t "$dump" || fail "dump.sql.gz of run $run is corrupt" ;; esac
 
 # A row bigger than the server's default 16 MB packet would end the import with "server has gone away".
 mysql_root -e "SET GLOBAL max_allowed_packet = 1073741824"
 mysql_root -e "DROP DATABASE IF EXISTS \`$staging\`; CREATE DATABASE \`$staging\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 say "importing into $staging"
-gunzip -c "$dir/dump.sql.gz" | mysql_root "$staging"
+case "$dump" in
+  *.gz) gunzip -c "$dump" | mysql_root "$staging" ;;
+  *) mysql_root "$staging" < "$dump" ;;
+esac
 fault_point after-staging-load
 
 mysql_root -N -B "$staging" < "$dir/hashes.sql" | LC_ALL=C sort > "$dir/standby-hashes.tsv"

@@ -9,6 +9,8 @@
 #                   what it sent and calls this only when the producer exited 0. Otherwise the partial
 #                   file goes and nothing is stored;
 #   --discard       removes NAME.partial (a sender whose producer failed).
+# NAME.partial may also be a directory holding NAME: rsync delivers the dump there, so that the file
+# keeps its name for rsync's delta basis (dump-db.sh); --commit and --discard treat it the same way.
 # Runs as root on the standby.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
@@ -30,31 +32,34 @@ partial="$dir/$name.partial"
 
 sha_of() { sha256sum < "$1" | cut -d' ' -f1; }
 commit() {
+  local body="$partial"
+  [ -d "$partial" ] && body="$partial/$name"
   if [ -n "$want" ]; then
     local got
-    got=$(sha_of "$partial")
+    got=$(sha_of "$body")
     if [ "$got" != "$want" ]; then
-      rm -f "$partial"
+      rm -rf "$partial"
       fail "$name: what arrived (sha256 $got) is not what was sent (sha256 $want): nothing stored"
     fi
   fi
-  sync "$partial"
-  mv -f "$partial" "$dir/$name"
+  sync "$body"
+  mv -f "$body" "$dir/$name"
+  rm -rf "$partial"
   say "received $name ($(stat -c %s "$dir/$name") bytes)"
 }
 
 case "$mode" in
   --discard)
-    rm -f "$partial"
+    rm -rf "$partial"
     say "discarded $name.partial"
     ;;
   --commit)
-    [ -f "$partial" ] || fail "$name: nothing was received to commit"
+    [ -f "$partial" ] || [ -f "$partial/$name" ] || fail "$name: nothing was received to commit"
     commit
     ;;
   *)
     mkdir -p "$dir"
-    rm -f "$dir/$name"
+    rm -rf "${dir:?}/${name:?}" "$partial"
     cat > "$partial"
     if [ "$mode" = --partial ]; then
       say "kept $name.partial ($(stat -c %s "$partial") bytes) until the sender commits it"

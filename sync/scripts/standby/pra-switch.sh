@@ -88,7 +88,7 @@ if [ ! -s "$gen/record.json" ]; then
       "syncedAt" => gmdate("Y-m-d\\TH:i:s\\Z"),
       "fileDigest" => $files["digest"],
       "fileEntries" => $files["entries"],
-      "bytesSent" => $files["bytesSent"] + $db["dumpBytes"],
+      "bytesSent" => $files["bytesSent"] + $db["bytesSent"],
       "tables" => $tables,
     ], JSON_UNESCAPED_SLASHES), "\n";
   ' "$gen/files.json" "$gen/db.json" "$gen/primary-hashes.sorted" "$run" > "$gen/record.json.new"

@@ -33,6 +33,17 @@ prune() {
   ls -1t "$DATA/generations" | tail -n +$((KEEP + 1)) | while read -r old; do
     [ "generations/$old" = "$current" ] || { rm -rf "${DATA:?}/generations/$old"; say "pruned recovery point $old"; }
   done
+  # Only the verified live generation's dump stays uncompressed: it is the next night's delta basis.
+  # Older recovery points keep theirs compressed (a gzip cut short leaves dump.sql, which pra-import
+  # prefers). Each generation keeps its mtime: ls -t orders the recovery points by it.
+  local old_dump old_gen stamp
+  for old_dump in "$DATA"/generations/*/dump.sql; do
+    if [ ! -e "$old_dump" ] || [ "$old_dump" = "$DATA/$current/dump.sql" ]; then continue; fi
+    old_gen=${old_dump%/dump.sql}
+    stamp=$(stat -c %y "$old_gen")
+    gzip -1 -f "$old_dump"
+    touch -d "$stamp" "$old_gen"
+  done
   mysql_root -N -B -e "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'pra\\_%' OR SCHEMA_NAME LIKE 'pra-%' OR SCHEMA_NAME LIKE '%\\_\\_pra\\_staging'" |
     while read -r schema; do
       [ "$schema" = "$live_schema" ] || { mysql_root -e "DROP DATABASE \`${schema//\`/\`\`}\`"; say "dropped schema $schema"; }
