@@ -199,7 +199,7 @@ describe("pra-switch", () => {
     const { renameSync } = await import("node:fs");
     renameSync(old, join(site.data, "generations/run-old"));
     symlinkSync("generations/run-old", join(site.data, "current"));
-    const lastNight = new Date(Date.now() - 86_400_000);
+    const lastNight = new Date(Math.floor(Date.now() / 1000) * 1000 - 86_400_000); // whole seconds: exact in mtimeMs
     utimesSync(join(site.data, "generations/run-old"), lastNight, lastNight);
     writeFileSync(join(await receivedRun(site.data, "run-new"), "dump.sql"), "tonight's dump\n");
     const r = await runScript(scripts["pra-switch"], ["run-new"], { env: site.env() });
