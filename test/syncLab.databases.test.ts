@@ -110,7 +110,13 @@ SQL`,
       expect(Object.keys(rec.tables)).toContain("wp_posts");
       expect(Object.keys(rec.tables)).not.toContain("decoy_marker");
       // ...and so did the dump: pra-import compared it with them, and the standby serves the newest post.
-      const tables = await lab.standby.sql("SHOW TABLES", "wordpress");
+      // Each generation has its own schema, named in its wp-config.php.
+      const schema = (
+        await lab.standby.exec("php /srv/pra/bin/pra-wpconfig.php /srv/pra/current/www/wp-config.php name")
+      ).stdout.trim();
+      expect(schema).toBe(`pra_${run}`);
+      const tables = await lab.standby.sql("SHOW TABLES", schema);
+      expect(tables).toContain("wp_posts");
       expect(tables).not.toContain("decoy_marker");
       const page = await home();
       expect(page).toMatch(/^HTTP\/1\.1 200/);
