@@ -80,21 +80,26 @@ const exampleConfig: RawConfig = (key) => {
 
 const duplicates = (keys: string[]) => keys.filter((k, i) => keys.indexOf(k) !== i);
 
+/** `keys` (as a copy lists them) are exactly the declared keys, each once, in Pulumi.yaml's order. */
+function expectDeclaredKeys(keys: string[], copy: string): void {
+  expect(
+    declaredKeys.filter((k) => !keys.includes(k)),
+    `declared but missing from the ${copy}`,
+  ).toEqual([]);
+  expect(
+    keys.filter((k) => !declared.has(k)),
+    `in the ${copy} but not declared`,
+  ).toEqual([]);
+  expect(duplicates(keys)).toEqual([]);
+  expect(keys).toEqual(declaredKeys);
+}
+
 describe("README.md's configuration table", () => {
   const rows = readmeRows();
   const keys = rows.map((r) => r.key);
 
   it("lists every declared key once, and nothing else, in Pulumi.yaml's order", () => {
-    expect(
-      declaredKeys.filter((k) => !keys.includes(k)),
-      "declared but missing from the table",
-    ).toEqual([]);
-    expect(
-      keys.filter((k) => !declared.has(k)),
-      "in the table but not declared",
-    ).toEqual([]);
-    expect(duplicates(keys)).toEqual([]);
-    expect(keys).toEqual(declaredKeys);
+    expectDeclaredKeys(keys, "table");
   });
 
   it.each(rows.map((r) => [r.key, r] as const))("%s: same type and default", (key, row) => {
@@ -114,16 +119,7 @@ describe("Pulumi.dev.yaml, the example stack", () => {
   const keys = lines.map((l) => l.key);
 
   it("lists every declared key once, and nothing else, in Pulumi.yaml's order", () => {
-    expect(
-      declaredKeys.filter((k) => !keys.includes(k)),
-      "declared but missing from the example",
-    ).toEqual([]);
-    expect(
-      keys.filter((k) => !declared.has(k)),
-      "in the example but not declared",
-    ).toEqual([]);
-    expect(duplicates(keys)).toEqual([]);
-    expect(keys).toEqual(declaredKeys);
+    expectDeclaredKeys(keys, "example");
   });
 
   it("sets every required key", () => {

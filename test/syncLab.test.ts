@@ -38,7 +38,7 @@ const liveRun = async () => (await lab.standby.exec("readlink /srv/pra/current",
 
 /**
  * Each test states what it needs instead of relying on what earlier tests left: a live recovery point
- * on the standby (synced now when there is none, or when it predates `since`).
+ * on the standby (synced now when there is none).
  */
 async function ensureLive(): Promise<string> {
   const current = await lab.standby.exec("cat /srv/pra/current/record.json", { allowFail: true });
