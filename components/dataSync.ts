@@ -26,7 +26,7 @@ export class DataSync extends pulumi.ComponentResource {
   constructor(name: string, args: DataSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pra:components:DataSync", name, {}, opts);
     const steps = new StepFactory(name, args.target, args.run, { parent: this, deletedWith: args.instance });
-    const install = readyAndInstalled(steps, args);
+    const install = readyAndInstalled(steps, args, { onlyChanged: true });
     const files = steps.runner("files", [install]);
     const database = steps.runner("database", [install]);
     const imported = steps.standby("import", `${layout.bin}/pra-import ${args.run}`, [files, database]);

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { STANDBY_DIAL_ATTEMPTS, STANDBY_DIAL_TIMEOUT_SECONDS, STANDBY_SSH_PORT } from "../sync/connection";
 import { publicKeyBody } from "../sync/knownHosts";
 import { buildPlan, type StandbyAddress, type StepInput, type SyncPlan, type SyncSettings } from "../sync/plan";
-import { renderInstaller } from "../sync/standby/install";
+import { installedScripts, renderInstaller } from "../sync/standby/install";
 import type { StandbyParams } from "../sync/standby/params";
 
 /** How the steps reach the standby and the primary. */
@@ -39,10 +39,20 @@ export interface StandbyStepsArgs {
 /**
  * The first two steps of every use of the standby: wait until it is ready, then (re)install its
  * scripts onto the data volume. Returns the install step, which every later step waits for.
+ * With `onlyChanged`, the scripts the ready step found installed travel as their sha256 alone: only
+ * for steps whose ready check runs again whenever the install does (the sync's, triggered by its run),
+ * so that what it found is what is there.
  */
-export function readyAndInstalled(steps: StepFactory, args: StandbyStepsArgs): command.remote.Command {
+export function readyAndInstalled(
+  steps: StepFactory,
+  args: StandbyStepsArgs,
+  opts: { onlyChanged?: boolean } = {},
+): command.remote.Command {
   const ready = steps.runner("ready", args.reachableAfter ?? []);
-  return steps.standby("install", "bash -s", [ready], renderInstaller(args.standby));
+  const installer = opts.onlyChanged
+    ? ready.stdout.apply((out) => renderInstaller(args.standby, installedScripts(out)))
+    : renderInstaller(args.standby);
+  return steps.standby("install", "bash -s", [ready], installer, renderInstaller(args.standby));
 }
 
 /**
@@ -96,15 +106,24 @@ export class StepFactory {
     );
   }
 
-  /** A script run on the standby as root through sudo, bounded by `timeout`. */
-  standby(step: string, script: string, dependsOn: pulumi.Resource[], input?: string): command.remote.Command {
+  /**
+   * A script run on the standby as root through sudo, bounded by `timeout`. The step runs again when
+   * `content` (default: the input) changes.
+   */
+  standby(
+    step: string,
+    script: string,
+    dependsOn: pulumi.Resource[],
+    input?: pulumi.Input<string>,
+    content: string | undefined = typeof input === "string" ? input : undefined,
+  ): command.remote.Command {
     return new command.remote.Command(
       `${this.name}-${step}`,
       {
         connection: this.connection,
         create: `sudo -n timeout ${this.target.scriptTimeoutSeconds} ${script}`,
         stdin: input,
-        triggers: [this.trigger, ...(input ? [createHash("sha256").update(input).digest("hex")] : [])],
+        triggers: [this.trigger, ...(content ? [createHash("sha256").update(content).digest("hex")] : [])],
         logging: "stdoutAndStderr",
       },
       { ...this.opts, dependsOn },

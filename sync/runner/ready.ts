@@ -1,6 +1,7 @@
 import { layout } from "../layout";
 import type { SyncPlan } from "../plan";
 import { renderScript } from "../scripts";
+import { installedLine } from "../standby/install";
 import { run } from "./proc";
 
 /** sync/scripts/standby/ready-check.sh: prints PRA-READY or the first thing that is not ready. */
@@ -35,6 +36,8 @@ export async function waitForStandby(plan: SyncPlan, standbySsh: string[], opts:
       // e.g. cloud-init's own error in a module PRA does not depend on: worth reading, not failing for
       const note = /^PRA-NOTE (.*)$/m.exec(r.stdout)?.[1];
       if (note) log(`pra-ready: note: ${note}`);
+      // The install step reads these from our output: scripts already there need not travel again.
+      for (const m of r.stdout.matchAll(/^PRA-INSTALLED ([0-9a-f]{64}) (\S+)$/gm)) log(installedLine(m[1], m[2]));
       return;
     }
     if (HOST_KEY_MISMATCH.test(r.stderr)) {

@@ -42,7 +42,7 @@ for a in "$@"; do
 done
 echo "Total bytes sent: 1,234"
 exit "\${FAKE_RSYNC_EXIT:-0}"`,
-    ssh: 'cat > "$call.stdin"',
+    ssh: `cat > "$call.stdin"; case "$*" in *pra-link-live*) echo "\${FAKE_LINK_ANSWER:-PRA-NOT-LINKED no live generation}" ;; esac`,
   });
 }
 
@@ -68,8 +68,9 @@ describe("push-files", () => {
     const [sha, entries] = digest.split(" ");
     expect(r.stdout).toContain(`pra-push-files: sent 1234 bytes; ${entries} entries, digest ${sha}\n`);
 
-    const [www, site, record] = net.calls();
-    expect([www.command, site.command, record.command]).toEqual(["rsync", "rsync", "ssh"]);
+    const [link, www, site, record] = net.calls();
+    expect([link.command, www.command, site.command, record.command]).toEqual(["ssh", "rsync", "rsync", "ssh"]);
+    expect(link.argv.slice(-2)).toEqual(["pra@203.0.113.10", `sudo -n /srv/pra/bin/pra-link-live run-1 ${sha}`]);
     expect(www.argv).toEqual(
       expect.arrayContaining([
         "-aH",
@@ -93,11 +94,28 @@ describe("push-files", () => {
     });
   });
 
+  it("a web root the live generation was made from is linked on the standby: only what the clean-up edits travels", async () => {
+    const { webRoot, siteConf } = primarySite("linked");
+    writeFileSync(join(webRoot, ".htaccess"), "# BEGIN WordPress\n");
+    const net = network("linked");
+    const r = await runScript(push(webRoot, siteConf), [], {
+      env: { PATH: net.path, FAKE_LINK_ANSWER: "PRA-LINKED" },
+    });
+    expect(r.code).toBe(0);
+    const [link, www, site, record] = net.calls();
+    expect([link.command, www.command, site.command, record.command]).toEqual(["ssh", "rsync", "rsync", "ssh"]);
+    expect(www.argv).toEqual(expect.arrayContaining(["--files-from=-", "--ignore-times", `${webRoot}/`]));
+    expect(www.argv).not.toContain("--delete");
+    expect(r.stderr).toContain("linked on the standby; sending only what the clean-up edits");
+    const digest = (await runScript(renderScript("primary/web-root-digest", { WEB_ROOT: webRoot }))).stdout.trim();
+    expect(JSON.parse(readFileSync(`${record.file}.stdin`, "utf8")).digest).toBe(digest.split(" ")[0]);
+  });
+
   it("pins the standby's host key, keeps the login key off argv, and removes it afterwards", async () => {
     const { webRoot, siteConf } = primarySite("pinned");
     const net = network("pinned");
     expect((await runScript(push(webRoot, siteConf), [], { env: { PATH: net.path } })).code).toBe(0);
-    const [www, , record] = net.calls();
+    const [, www, , record] = net.calls();
     for (const option of ["StrictHostKeyChecking=yes", "HostKeyAlias=pra-standby", "BatchMode=yes", "-p 22"]) {
       expect(eOption(www.argv)).toContain(option);
       expect(record.argv.join(" ")).toContain(option);
@@ -120,7 +138,7 @@ describe("push-files", () => {
     const r = await runScript(push(webRoot, siteConf), [], { env: { PATH: net.path, FAKE_RSYNC_EXIT: String(exit) } });
     expect(r.code).toBe(exit);
     expect(r.stderr).toContain(message);
-    expect(net.calls().map((c) => c.command)).toEqual(["rsync"]);
+    expect(net.calls().map((c) => c.command)).toEqual(["ssh", "rsync"]);
   });
 
   it("refuses a source that does not look like WordPress before sending anything", async () => {
@@ -140,7 +158,7 @@ describe("push-files", () => {
       env: { PATH: net.path, PRA_FAULT_FILE: join(work, "fault-file") },
     });
     expect(r.signal).toBe("SIGKILL");
-    expect(r.stderr).toBe("pra-push-files: fault injected at after-rsync\n");
-    expect(net.calls().map((c) => c.command)).toEqual(["rsync", "rsync"]);
+    expect(r.stderr).toMatch(/\npra-push-files: fault injected at after-rsync\n$/);
+    expect(net.calls().map((c) => c.command)).toEqual(["ssh", "rsync", "rsync"]);
   });
 });

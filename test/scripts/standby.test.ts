@@ -148,7 +148,7 @@ describe("the installer", () => {
     const reader = openSync(join(data, "bin/pra-switch"), "r");
     const r = await runScript(renderInstaller(standbyParams), [], { env: { PRA_DATA: data } });
     expect(r.stderr).toBe(
-      `pra-install: 7 of 7 scripts written to ${data}/bin (${Object.keys(scripts).join(" ")}), 0 unchanged\n`,
+      `pra-install: 8 of 8 scripts written to ${data}/bin (${Object.keys(scripts).join(" ")}), 0 unchanged\n`,
     );
     expect(r.code).toBe(0);
     expect(readdirSync(join(data, "bin")).sort()).toEqual(Object.keys(scripts).sort());
@@ -171,7 +171,7 @@ describe("the installer", () => {
     execFileSync("chmod", ["0644", join(data, "bin/pra-verify")]);
     const r = await runScript(installer, [], { env: { PRA_DATA: data } });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`pra-install: 2 of 7 scripts written to ${data}/bin (pra-import pra-verify), 5 unchanged\n`);
+    expect(r.stderr).toBe(`pra-install: 2 of 8 scripts written to ${data}/bin (pra-import pra-verify), 6 unchanged\n`);
     for (const [name, text] of Object.entries(scripts)) {
       expect(readFileSync(join(data, "bin", name), "utf8")).toBe(text);
       expect(statSync(join(data, "bin", name)).mode & 0o777).toBe(0o755);
@@ -181,11 +181,81 @@ describe("the installer", () => {
     expect(readdirSync(join(data, "bin")).filter((f) => f.endsWith(".new"))).toEqual([]);
   });
 
+  it("given what the ready check found installed, sends only the other scripts whole, and checks the rest are there", async () => {
+    const data = join(work, "install-delta");
+    expect((await runScript(renderInstaller(standbyParams), [], { env: { PRA_DATA: data } })).code).toBe(0);
+    const installed = Object.fromEntries(
+      Object.entries(scripts).map(([n, text]) => [n, createHash("sha256").update(text).digest("hex")]),
+    );
+    installed["pra-import"] = "0".repeat(64); // an older pra-import: sent whole
+    const delta = renderInstaller(standbyParams, installed);
+    // pra-import's text (quoted) and the installer's own, not the other scripts'
+    expect(delta.length).toBeGreaterThan(scripts["pra-import"].length);
+    expect(delta.length).toBeLessThan(scripts["pra-import"].length * 1.2 + 5000);
+    writeFileSync(join(data, "bin/pra-import"), "an older pra-import\n", { mode: 0o755 });
+    const r = await runScript(delta, [], { env: { PRA_DATA: data } });
+    expect(r.stderr).toBe(`pra-install: 1 of 8 scripts written to ${data}/bin (pra-import), 7 unchanged\n`);
+    for (const [name, text] of Object.entries(scripts))
+      expect(readFileSync(join(data, "bin", name), "utf8")).toBe(text);
+
+    // A script that changed after the ready check looked cannot be put right without its text: refuse.
+    writeFileSync(join(data, "bin/pra-switch"), "changed meanwhile\n", { mode: 0o755 });
+    const stale = await runScript(delta, [], { env: { PRA_DATA: data } });
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain(`${data}/bin/pra-switch changed after the ready check found it up to date`);
+  });
+
   it("refuses to write onto an unmounted data volume", async () => {
-    const installer = renderScript("standby/install", { DATA_MOUNT: work, SCRIPT_NAMES: ["x"], SCRIPT_BODIES: ["y"] });
+    const installer = renderScript("standby/install", {
+      DATA_MOUNT: work,
+      SCRIPT_NAMES: ["x"],
+      SCRIPT_SHA256S: ["0".repeat(64)],
+      SCRIPT_BODIES: ["y"],
+    });
     const r = await runScript(installer);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`pra-install: ${work} is not mounted\n`);
+  });
+});
+
+describe("pra-link-live", () => {
+  /** A standby whose live generation was made from a web root of 3 uploads. */
+  async function liveStandby(name: string) {
+    const site = await standbyData(join(work, name));
+    const live = await receivedRun(site.data, "run-live");
+    mkdirSync(join(site.data, "generations"), { recursive: true });
+    const { renameSync } = await import("node:fs");
+    renameSync(live, join(site.data, "generations/run-live"));
+    symlinkSync("generations/run-live", join(site.data, "current"));
+    const files = JSON.parse(readFileSync(join(site.data, "current/files.json"), "utf8"));
+    return { site, liveDigest: files.digest as string };
+  }
+
+  it("links the live web root into the run when the primary's digest is the one the live generation was made from", async () => {
+    const { site, liveDigest } = await liveStandby("link-same");
+    const r = await runScript(scripts["pra-link-live"], ["run-2", liveDigest], { env: site.env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("PRA-LINKED\n");
+    const linked = join(site.data, "incoming/run-2/www/wp-content/uploads/1.txt");
+    expect(statSync(linked).ino).toBe(statSync(join(site.data, "current/www/wp-content/uploads/1.txt")).ino);
+  });
+
+  it("links nothing when the primary's web root is another (a changed file always travels)", async () => {
+    const { site, liveDigest } = await liveStandby("link-other");
+    const other = liveDigest.replace(/^./, (c) => (c === "0" ? "1" : "0"));
+    const r = await runScript(scripts["pra-link-live"], ["run-2", other], { env: site.env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("PRA-NOT-LINKED the live generation was made from another web root\n");
+    expect(existsSync(join(site.data, "incoming/run-2/www"))).toBe(false);
+  });
+
+  it("links nothing onto a standby with no live generation, and refuses a digest that is no sha256", async () => {
+    const site = await standbyData(join(work, "link-none"));
+    const none = await runScript(scripts["pra-link-live"], ["run-1", "a".repeat(64)], { env: site.env() });
+    expect(none.stdout).toBe("PRA-NOT-LINKED no live generation\n");
+    const bad = await runScript(scripts["pra-link-live"], ["run-1", "../x"], { env: site.env() });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("DIGEST must be a sha256");
   });
 });
 

@@ -7,6 +7,10 @@
 # there, and nothing else listens on the standby. Safe to run on a copy that has
 # none of these, and to run twice. Edits replace files (sed -i, rm) rather than writing in place, so
 # hard links shared with older generations stay untouched.
+# The files wp_cleanup (and point_at_schema, for wp-config.php) may edit or remove, relative to WWW: a
+# copy linked from a live generation (pra-link-live) gets these from the primary again.
+# shellcheck disable=SC2034 # read by push-files.sh
+wp_cleanup_edits=(wp-config.php .htaccess wp-content/advanced-cache.php wp-content/object-cache.php)
 wp_cleanup() {
   local www="$1"
   if [ -f "$www/.htaccess" ] && grep -q '^# BEGIN WPSuperCache' "$www/.htaccess"; then

@@ -14,6 +14,8 @@ source "$PRA_LIB/private-tmp.sh"
 source "$PRA_LIB/standby-ssh.sh"
 # shellcheck source=../lib/tree-digest.sh
 source "$PRA_LIB/tree-digest.sh"
+# shellcheck source=../lib/wp-cleanup.sh
+source "$PRA_LIB/wp-cleanup.sh"
 : "${RUN:?}" "${WEB_ROOT:?}" "${APACHE_SITE_CONFIG:?}" "${IO_TIMEOUT_SECONDS:?}"
 : "${STANDBY_CURRENT:?}" "${STANDBY_INCOMING:?}" "${STANDBY_BIN:?}"
 
@@ -39,13 +41,30 @@ rsync_standby() {
 }
 
 stats="$pra_tmp/rsync-stats"
-rsync_standby -aH --delete --mkpath --chown=www-data:www-data --timeout="$IO_TIMEOUT_SECONDS" \
-  --link-dest="$STANDBY_CURRENT/www" --exclude=/wp-content/cache/ --info=progress2,stats2 --no-inc-recursive \
-  "$src/" "$STANDBY_LOGIN:$incoming/www/" | tee "$stats"
+# Unchanged since the live generation (its record says so, and pra-switch proves the result again):
+# the standby links the live files and only what its clean-up edited travels, not a file list of the
+# whole tree. Otherwise (or if the standby cannot link) the whole tree, hard-linked where unchanged.
+read -r digest entries < <(tree_digest "$src")
+linked=$(ssh_standby "sudo -n $STANDBY_BIN/pra-link-live $RUN $digest") || linked="PRA-NOT-LINKED pra-link-live failed"
+if [ "$linked" = PRA-LINKED ]; then
+  say "the web root is the live generation's (digest $digest): linked on the standby; sending only what the clean-up edits"
+  edits=()
+  for f in "${wp_cleanup_edits[@]}"; do [ ! -e "$src/$f" ] || edits+=("$f"); done
+  # --ignore-times: the linked copies were edited on the standby, maybe keeping size and mtime.
+  printf '%s\n' "${edits[@]}" |
+    rsync_standby -aH --ignore-times --files-from=- --chown=www-data:www-data --timeout="$IO_TIMEOUT_SECONDS" \
+      --info=stats2 "$src/" "$STANDBY_LOGIN:$incoming/www/" | tee "$stats"
+else
+  say "sending the web root (${linked#PRA-NOT-LINKED })"
+  rsync_standby -aH --delete --mkpath --chown=www-data:www-data --timeout="$IO_TIMEOUT_SECONDS" \
+    --link-dest="$STANDBY_CURRENT/www" --exclude=/wp-content/cache/ --info=progress2,stats2 --no-inc-recursive \
+    "$src/" "$STANDBY_LOGIN:$incoming/www/" | tee "$stats"
+  # What the standby now holds: a file changed while rsync ran makes pra-switch refuse this copy.
+  read -r digest entries < <(tree_digest "$src")
+fi
 rsync_standby -a --mkpath --timeout="$IO_TIMEOUT_SECONDS" "$site_conf" "$STANDBY_LOGIN:$incoming/apache/site.conf"
 fault_point after-rsync
 sent=$(sed -n 's/^Total bytes sent: \([0-9,.]*\).*/\1/p' "$stats" | tr -d ',.')
-read -r digest entries < <(tree_digest "$src")
 printf '{"digest":"%s","entries":%d,"bytesSent":%d}\n' "$digest" "$entries" "${sent:-0}" |
   ssh_standby "sudo -n $STANDBY_BIN/pra-receive $RUN files.json"
 # On stdout: the sync reads the byte count from it.

@@ -36,6 +36,11 @@ fi
 mountpoint -q "$DATA_MOUNT" || { echo "PRA-NOT-READY the data volume is not mounted at $DATA_MOUNT"; exit 10; }
 sudo -n mariadb-admin ping >/dev/null 2>&1 || { echo "PRA-NOT-READY MariaDB does not answer"; exit 10; }
 echo PRA-READY
+# What the installer need not send again (sync/standby/install.ts): the scripts already on the volume.
+if [ -d "$DATA_MOUNT/bin" ]; then
+  find "$DATA_MOUNT/bin" -maxdepth 1 -type f -perm 755 -readable -exec sha256sum {} + 2>/dev/null |
+    while read -r sha path; do echo "PRA-INSTALLED $sha ${path##*/}"; done
+fi
 case "$s" in
   *error*|*degraded*) echo "PRA-NOTE cloud-init reports ${s% } for a module PRA's first boot does not depend on: see /var/log/cloud-init.log" ;;
 esac
