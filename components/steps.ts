@@ -97,7 +97,8 @@ export class StepFactory {
     return new command.local.Command(
       `${this.name}-${step}`,
       {
-        create: `npx --no-install tsx sync/runner/cli.ts ${step}`,
+        // The project's own tsx, without npx: npx loads npm first, a start-up cost on every step.
+        create: `node_modules/.bin/tsx sync/runner/cli.ts ${step}`,
         stdin,
         triggers: [this.trigger],
         logging: "stdoutAndStderr",

@@ -4,7 +4,8 @@
 # the newest published post of WWW's own database (themes mark each post with id="post-N" or class
 # "post-N"; titles are rewritten by wptexturize) and carry no WP Super Cache trace. With GENERATION, the
 # answer must also carry the preview's X-PRA-Generation header: a request that reached another site
-# proves nothing. A few attempts, since a graceful restart lets old workers finish. Sets newest_id and
+# proves nothing. Attempts every 0.2 s for about 5 s, since a graceful restart returns before the new
+# workers serve (a 1 s step would make every switch wait most of a second for nothing). Sets newest_id and
 # newest_title; on failure returns 1 with the reason in site_problem.
 # Needs common.sh, standby-data.sh, sql-names.sh and wp-config.sh.
 site_check() {
@@ -22,7 +23,7 @@ site_check() {
   newest_title=${newest#*$'\t'}
   body=$(mktemp)
   headers=$(mktemp)
-  for attempt in 1 2 3 4 5; do
+  for ((attempt = 1; attempt <= 25; attempt++)); do
     site_problem=""
     if ! code=$(curl -sS --max-time 30 -o "$body" -D "$headers" -w '%{http_code}' --resolve "$host:80:$address" "http://$host/"); then
       site_problem="Apache did not answer for $host on $address"
@@ -36,7 +37,7 @@ site_check() {
       site_problem="a WP Super Cache page or header is still served"
     fi
     [ -n "$site_problem" ] || break
-    [ "$attempt" -eq 5 ] || sleep 1
+    [ "$attempt" -eq 25 ] || sleep 0.2
   done
   rm -f "$body" "$headers"
   [ -z "$site_problem" ]
