@@ -111,6 +111,15 @@ describe("push-files", () => {
     expect(JSON.parse(readFileSync(`${record.file}.stdin`, "utf8")).digest).toBe(digest.split(" ")[0]);
   });
 
+  it("runs to its end when its text arrives on stdin, as it does: no ssh it starts reads the rest of it", async () => {
+    const { webRoot, siteConf } = primarySite("stdin");
+    const net = network("stdin");
+    const r = await runScript("exec bash -s\n", [], { input: push(webRoot, siteConf), env: { PATH: net.path } });
+    expect(r.code).toBe(0);
+    expect(net.calls().map((c) => c.command)).toEqual(["ssh", "rsync", "rsync", "ssh"]);
+    expect(r.stdout).toMatch(/^pra-push-files: sent 1234 bytes/m);
+  });
+
   it("pins the standby's host key, keeps the login key off argv, and removes it afterwards", async () => {
     const { webRoot, siteConf } = primarySite("pinned");
     const net = network("pinned");

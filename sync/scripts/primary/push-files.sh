@@ -45,7 +45,9 @@ stats="$pra_tmp/rsync-stats"
 # the standby links the live files and only what its clean-up edited travels, not a file list of the
 # whole tree. Otherwise (or if the standby cannot link) the whole tree, hard-linked where unchanged.
 read -r digest entries < <(tree_digest "$src")
-linked=$(ssh_standby "sudo -n $STANDBY_BIN/pra-link-live $RUN $digest") || linked="PRA-NOT-LINKED pra-link-live failed"
+# </dev/null: this script arrives on stdin, and ssh would read the rest of it.
+linked=$(ssh_standby "sudo -n $STANDBY_BIN/pra-link-live $RUN $digest" </dev/null) ||
+  linked="PRA-NOT-LINKED pra-link-live failed"
 if [ "$linked" = PRA-LINKED ]; then
   say "the web root is the live generation's (digest $digest): linked on the standby; sending only what the clean-up edits"
   edits=()
