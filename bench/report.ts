@@ -131,6 +131,78 @@ function runsTable(runs: BenchRun[]): string[] {
   ];
 }
 
+/**
+ * Issue 10's targets, each a ratio measured in one run against the classic procedure (or the physical
+ * minimum) on the same data. Time is PRA's critical path (its steps, as Pulumi orders them) over the
+ * classic procedure's wall time: neither includes an instance's boot.
+ */
+interface Target {
+  scenario: string;
+  what: string;
+  goal: number;
+  /** The ratio, and what it is made of (e.g. "198.5 KiB / 6.8 MiB"). */
+  measure(s: ScenarioResult): { ratio: number; of: string } | undefined;
+}
+
+const bytesOverClassic = (s: ScenarioResult) => ({
+  ratio: s.pra.bytesToStandby / s.classic.bytesToStandby,
+  of: `${size(s.pra.bytesToStandby)} / ${size(s.classic.bytesToStandby)}`,
+});
+const stepsOverClassic = (s: ScenarioResult) => ({
+  ratio: criticalPath(s.pra.steps) / s.classic.seconds,
+  of: `${secs(criticalPath(s.pra.steps))} s / ${secs(s.classic.seconds)} s`,
+});
+const TARGETS: Target[] = [
+  { scenario: "comment", what: "bytes, PRA/classic", goal: 0.01, measure: bytesOverClassic },
+  { scenario: "comment", what: "step time, PRA/classic", goal: 1.5, measure: stepsOverClassic },
+  { scenario: "unchanged", what: "bytes, PRA/classic (forced)", goal: Number.NaN, measure: bytesOverClassic },
+  { scenario: "unchanged", what: "step time, PRA/classic (forced)", goal: 1.5, measure: stepsOverClassic },
+  {
+    scenario: "changed",
+    what: "bytes, PRA/physical minimum",
+    goal: 1.05,
+    measure: (s) =>
+      s.physicalMinimum?.total
+        ? {
+            ratio: s.pra.bytesToStandby / s.physicalMinimum.total,
+            of: `${size(s.pra.bytesToStandby)} / ${size(s.physicalMinimum.total)}`,
+          }
+        : undefined,
+  },
+  { scenario: "changed", what: "step time, PRA/classic", goal: 1.5, measure: stepsOverClassic },
+  { scenario: "first", what: "bytes, PRA/classic", goal: 1.2, measure: bytesOverClassic },
+  { scenario: "first", what: "step time, PRA/classic", goal: 1.2, measure: stepsOverClassic },
+];
+
+function targetsTable(runs: BenchRun[]): string[] {
+  const lines = [
+    "## Targets (issue 10)",
+    "",
+    "Each a ratio within one run: bytes to standby, PRA over classic (or over the physical minimum); step time, PRA's",
+    "critical path over the classic procedure's wall time. *met* is judged on the newest run. The unchanged night",
+    "has no byte target: the nightly job boots nothing then (its figures are a forced sync's).",
+    "",
+    `| night | measure | goal | ${runs.map((r) => r.label).join(" | ")} | met |`,
+    `|---|---|---|${runs.map(() => "---|").join("")}---|`,
+  ];
+  for (const t of TARGETS) {
+    const values = runs.map((r) => {
+      const s = r.scenarios.find((x) => x.id === t.scenario);
+      return s ? t.measure(s) : undefined;
+    });
+    const title = runs.flatMap((r) => r.scenarios).find((x) => x.id === t.scenario)?.title ?? t.scenario;
+    const shown = values.map((v) =>
+      v === undefined ? "—" : `${v.ratio < 0.1 ? v.ratio.toFixed(3) : v.ratio.toFixed(2)} (${v.of})`,
+    );
+    const newest = values[values.length - 1]?.ratio;
+    const met = Number.isNaN(t.goal) || newest === undefined ? "—" : newest <= t.goal ? "yes" : "no";
+    const goal = Number.isNaN(t.goal) ? "—" : `≤ ${t.goal}`;
+    lines.push(`| ${title} | ${t.what} | ${goal} | ${shown.join(" | ")} | ${met} |`);
+  }
+  lines.push("");
+  return lines;
+}
+
 function scenarioSection(id: string, runs: BenchRun[]): string[] {
   const found = runs.flatMap((r) => r.scenarios.filter((s) => s.id === id).map((s) => ({ run: r, s })));
   const first = found[0].s;
@@ -183,7 +255,12 @@ function scenarioSection(id: string, runs: BenchRun[]): string[] {
 export function renderBenchmarks(runs: BenchRun[]): string {
   const sorted = [...runs].sort((a, b) => a.runAt.localeCompare(b.runAt));
   const ids = [...new Set(sorted.flatMap((r) => r.scenarios.map((s) => s.id)))];
-  return [METHOD, ...runsTable(sorted), ...ids.flatMap((id) => scenarioSection(id, sorted))].join("\n");
+  return [
+    METHOD,
+    ...runsTable(sorted),
+    ...targetsTable(sorted),
+    ...ids.flatMap((id) => scenarioSection(id, sorted)),
+  ].join("\n");
 }
 
 export function labelOf(env: string | undefined): string {

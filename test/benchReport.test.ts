@@ -69,6 +69,25 @@ describe("benchmark report", () => {
     ).toBe(MIB);
   });
 
+  it("the targets table gives each run's ratio and judges the newest run against the goal", () => {
+    const older = run("today", "2026-11-25T10:00:00Z", MIB);
+    const newer = run("new", "2026-12-01T10:00:00Z", 2 * KIB);
+    for (const r of [older, newer]) r.scenarios.push({ ...r.scenarios[0], id: "comment", title: "Comment night" });
+    const page = renderBenchmarks([newer, older]);
+    // bytes: 1 MiB and 2 KiB over 2 MiB; step time: critical path 2 s (files) over 10 s
+    expect(page).toContain(
+      "| Comment night | bytes, PRA/classic | ≤ 0.01 | 0.50 (1.0 MiB / 2.0 MiB) | 0.001 (2.0 KiB / 2.0 MiB) | yes |",
+    );
+    expect(page).toContain(
+      "| Comment night | step time, PRA/classic | ≤ 1.5 | 0.20 (2.0 s / 10.0 s) | 0.20 (2.0 s / 10.0 s) | yes |",
+    );
+    expect(page).toContain(
+      "| Night first | bytes, PRA/classic | ≤ 1.2 | 0.50 (1.0 MiB / 2.0 MiB) | 0.001 (2.0 KiB / 2.0 MiB) | yes |",
+    );
+    // a night the run did not have: no figure, no verdict
+    expect(page).toContain("| changed | bytes, PRA/physical minimum | ≤ 1.05 | — | — | — |");
+  });
+
   it("labels are file-name safe and default to current", () => {
     expect(labelOf(undefined)).toBe("current");
     expect(labelOf(" new ")).toBe("new");
