@@ -5,11 +5,12 @@ import type { Lab, LabHost } from "../test/lab/lab";
 
 /**
  * Where the classic procedure writes on the standby: its own directory, schema and Apache site, so
- * that it never touches PRA's data volume, database or site. Its site answers on 127.0.0.2 only (an
- * address-based virtual host wins over PRA's *:80 one), under the blog's own name, so WordPress
- * serves it exactly as it would serve the blog.
+ * that it never touches PRA's data volume, database or site. Its site answers on 127.0.0.3 only (an
+ * address-based virtual host wins over PRA's *:80 one; 127.0.0.2 is PRA's own preview of a candidate
+ * generation, sync/layout.ts), under the blog's own name, so WordPress serves it exactly as it would
+ * serve the blog.
  */
-export const CLASSIC = { root: "/srv/classic/www", db: "classic", address: "127.0.0.2" } as const;
+export const CLASSIC = { root: "/srv/classic/www", db: "classic", address: "127.0.0.3" } as const;
 
 const SCRIPT = "/usr/local/sbin/classic-sync";
 const KEY = "/root/.ssh/classic-standby";

@@ -71,7 +71,7 @@ checked to be served by WordPress.
 
 **Each night**, in this order: the change on the primary; PRA's change check (\`primaryFingerprint\`, the nightly
 job's, which reads only the primary and boots nothing when nothing changed); the classic procedure, into its own
-directory, schema and Apache site on the standby (/srv/classic/www, schema \`classic\`, served on 127.0.0.2) so it
+directory, schema and Apache site on the standby (/srv/classic/www, schema \`classic\`, served on 127.0.0.3) so it
 never touches PRA's data volume; then PRA's sync, forced (it runs even on the unchanged night). After each, the
 standby must serve the primary's newest post (curl on the standby), or the run fails.
 

@@ -58,7 +58,7 @@ async function newestPost(): Promise<{ id: number; title: string }> {
   return { id: Number(id), title };
 }
 
-/** The home page the standby serves at `address` (PRA's site on 127.0.0.1, the classic copy's on 127.0.0.2). */
+/** The home page the standby serves at `address` (PRA's site on 127.0.0.1, the classic copy's on 127.0.0.3). */
 async function serves(standby: LabHost, address: string, title: string): Promise<boolean> {
   const page = await standby.exec(
     `curl -fsS --max-time 30 --resolve ${lab.blogHost}:80:${address} http://${lab.blogHost}/`,
