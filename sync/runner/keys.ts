@@ -54,11 +54,18 @@ function sharedConnection(controlPath: string): string[] {
 }
 
 /** The pinned ssh argv prefix for one host: its key and known_hosts line written into `keys`, one shared connection. */
-function pinnedSsh(keys: ReturnType<typeof keyDir>, name: string, host: StandbyEndpoint, privateKey: string): string[] {
+function pinnedSsh(
+  keys: ReturnType<typeof keyDir>,
+  name: string,
+  host: StandbyEndpoint,
+  privateKey: string,
+  opts: { compress?: boolean } = {},
+): string[] {
   const key = keys.write(`${name}_key`, privateKey);
   const known = keys.write(`${name}_known_hosts`, knownHostsLine(host.hostKeyAlias, undefined, host.hostPublicKey));
   return [
     "ssh",
+    ...(opts.compress ? ["-o", "Compression=yes"] : []),
     ...sharedConnection(keys.path(`${name}.ctl`)),
     ...pinnedSshOptions(host, key, known),
     `${host.user}@${host.host}`,
@@ -94,7 +101,11 @@ export function primaryAccess(source: Source, primaryPrivateKey: string | undefi
 export function sshKit(input: StepInput): SshKit {
   const primary = primaryAccess(input.plan.source, input.secrets.primaryPrivateKey);
   const keys = keyDir();
-  const standbySsh = pinnedSsh(keys, "standby", input.plan.standby, input.secrets.standbyPrivateKey);
+  // Only text travels on this connection (the ready check, the hash SQL and results, commands): it
+  // compresses well. The bulk (files, the dump) goes from the primary on its own connections.
+  const standbySsh = pinnedSsh(keys, "standby", input.plan.standby, input.secrets.standbyPrivateKey, {
+    compress: true,
+  });
   return {
     primarySsh: primary.primarySsh,
     standbySsh,

@@ -41,6 +41,9 @@ describe("sshKit: one pinned connection per host", () => {
       paths.push(path);
     }
     expect(new Set(paths).size).toBe(2);
+    // Text only to the standby from here: compressed. The primary's carries the database link: not.
+    expect(option(kit.standbySsh, "Compression")).toEqual(["yes"]);
+    expect(option(kit.primarySsh ?? [], "Compression")).toEqual([]);
     // No master was started (nothing ran): dispose has nothing to close and removes the directory.
     await kit.dispose();
     for (const p of paths) expect(existsSync(dirname(p))).toBe(false);
