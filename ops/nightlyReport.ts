@@ -17,6 +17,8 @@ export interface Outcome {
   record?: RecoveryRecord;
   verifiedUnchangedAt?: Date;
   instanceMinutes: number;
+  /** stateLocation's warning: the stack's state would not survive this machine. */
+  stateWarning?: string;
 }
 
 export interface FinishContext {
@@ -68,6 +70,7 @@ export async function finish(outcome: Outcome, c: FinishContext): Promise<void> 
     verifiedUnchangedAt: outcome.verifiedUnchangedAt?.toISOString(),
     maxDataAgeHours: maxAge,
     instanceMinutes: Number(outcome.instanceMinutes.toFixed(2)),
+    stateWarning: outcome.stateWarning,
   });
   c.log(`status written to ${statusFile}`);
   // A refusal is a deliberate state (failed over), a lock means another run reports: no alert for those.
@@ -81,7 +84,7 @@ export async function finish(outcome: Outcome, c: FinishContext): Promise<void> 
       { command: settings.alertCommand, url: settings.alertUrl },
       {
         subject: summary,
-        text: `${summary}${staleLine}\nstack ${c.args.stack}; runbook: docs/RUNBOOK.md#nightly-sync`,
+        text: `${summary}${staleLine}${outcome.stateWarning ? `\n${outcome.stateWarning}` : ""}\nstack ${c.args.stack}; runbook: docs/RUNBOOK.md#nightly-sync`,
         details: {
           job: "nightly",
           stack: c.args.stack,
@@ -95,5 +98,6 @@ export async function finish(outcome: Outcome, c: FinishContext): Promise<void> 
       { fetch: c.deps.fetch, timeoutMs: c.deps.alertTimeoutMs, log: c.log },
     );
   }
+  if (outcome.stateWarning) c.log(outcome.stateWarning);
   c.deps.out(`${summary}\n`);
 }

@@ -20,6 +20,8 @@ export interface NightlyStatus {
   verifiedUnchangedAt?: string;
   maxDataAgeHours: number;
   instanceMinutes: number;
+  /** Set when the stack's state is a local file (ops/stateLocation.ts): it would not survive this machine. */
+  stateWarning?: string;
 }
 
 /** Where the lock, status, plans and drill reports live: `.pra/` in the project (git-ignored). */

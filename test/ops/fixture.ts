@@ -239,6 +239,8 @@ export function testDeps(
     teardownAttempts: 2,
     retryDelayMs: 0,
     alertTimeoutMs: 5000,
+    // State in a bucket unless a test says otherwise: the machine's own login must not change the output.
+    env: { HOME: fx.root, PULUMI_BACKEND_URL: "s3://pra-test-state?endpoint=127.0.0.1:1" },
     output: () => text,
     ...extra,
   };
