@@ -31,6 +31,10 @@ export interface FakeBehaviour {
   rolledBackTo?: string;
   /** The record a successful sync up publishes as the recoveryPoint output (run filled in). */
   recordAfterSync?: Omit<RecoveryRecord, "run">;
+  /** Fail this many ups with praActive=true (after the boot: the instance exists). */
+  failActiveUps?: number;
+  /** Fail this many ups with praActive=true and no runnerCidr (the failover's closing update). */
+  failRunnerCloses?: number;
 }
 
 export interface FakeState {
@@ -80,7 +84,7 @@ export interface LogEntry {
   argv?: string[];
   cwd?: string;
   configFile?: string;
-  config?: { praActive: string; syncRun: string; drillRun: string };
+  config?: { praActive: string; syncRun: string; drillRun: string; runnerCidr?: string };
   event?: string;
   signal?: string;
 }
