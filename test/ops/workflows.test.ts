@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -120,6 +121,41 @@ describe("drill workflow", () => {
       "PULUMI_BACKEND_URL",
       "PULUMI_CONFIG_PASSPHRASE",
     ]);
+  });
+});
+
+describe("failover workflow", () => {
+  const file = ".github/workflows/failover.yml";
+
+  it("runs on demand only, in the same group, and fails over with nothing but repository secrets", () => {
+    const { w, job } = commonChecks(file);
+    expect(w.on.schedule).toBeUndefined();
+    expect(job.steps.some((s) => s.run === 'npm run failover -- --stack "$PRA_STACK"')).toBe(true);
+    // The S3 state backend's keys, for pulumi to read the state in the bucket.
+    expect(job.env).toMatchObject({
+      AWS_ACCESS_KEY_ID: expr("secrets.AWS_ACCESS_KEY_ID"),
+      AWS_SECRET_ACCESS_KEY: expr("secrets.AWS_SECRET_ACCESS_KEY"),
+    });
+    expect(secretsUsed(file)).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "OPENSTACK_CLOUDS_YAML",
+      "OS_CLOUD",
+      "PULUMI_BACKEND_URL",
+      "PULUMI_CONFIG_PASSPHRASE",
+    ]);
+  });
+
+  it("refuses first, before anything else, when the state backend is empty or a local file", () => {
+    const { job } = commonChecks(file);
+    const guard = job.steps[0];
+    expect(guard.run).toContain('case "$PULUMI_BACKEND_URL" in');
+    const check = (url: string) =>
+      spawnSync("bash", ["-c", guard.run ?? ""], { env: { PATH: process.env.PATH, PULUMI_BACKEND_URL: url } }).status;
+    expect(check("")).toBe(2);
+    expect(check("file:///home/me/.pulumi-pra")).toBe(2);
+    expect(check("s3://pra-state?endpoint=https://s3.example.net&s3ForcePathStyle=true&region=r1")).toBe(0);
+    expect(check("https://api.pulumi.com")).toBe(0);
   });
 });
 
