@@ -192,7 +192,7 @@ export async function runStateSetup(argv: string[], deps: StateSetupDeps): Promi
         "",
         `  pulumi login '${url}'`,
         "",
-        "or, for scripts/up, the nightly job and the workflows (repository variable PULUMI_BACKEND_URL):",
+        "or, for scripts/up, the nightly job and the workflows (repository secret PULUMI_BACKEND_URL):",
         "",
         `  export PULUMI_BACKEND_URL='${url}'`,
         "",
