@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../ops/exitCodes";
+import { s3Request } from "../../ops/s3";
 import { normalEndpoint, s3BackendUrl } from "../../ops/stateBackend";
 import { runStateSetup } from "../../ops/stateSetup";
 import { projectRoot } from "./fixture";
@@ -146,6 +147,37 @@ describe("state:setup: the bucket and the login line", () => {
     expect(() => normalEndpoint("https://k:s@s3.example.net")).toThrow(/no path, query or credentials/);
     expect(s3BackendUrl("b", "http://10.0.0.1:8080", "RegionOne")).toBe(
       "s3://b?endpoint=http://10.0.0.1:8080&s3ForcePathStyle=true&region=RegionOne",
+    );
+  });
+});
+
+describe("s3Request: the credentials reach curl on stdin only", () => {
+  it("argv holds no key or secret; the config on stdin carries them (URL-encoded, colon included)", async () => {
+    const bin = mkdtempSync(join(base, "curl-"));
+    writeFileSync(
+      join(bin, "curl"),
+      `#!/bin/bash\nprintf '%s\\n' "$@" > "${bin}/argv"\ncat > "${bin}/stdin"\nprintf 200\n`,
+    );
+    chmodSync(join(bin, "curl"), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const r = await s3Request(
+        { endpoint: "https://s3.example.net", region: "r1", accessKeyId: "acct:user", secretAccessKey: "s3cr3t/+=" },
+        { method: "PUT", bucket: "pra-state", key: "a b/c.json", body: "{}" },
+      );
+      expect(r.status).toBe(200);
+    } finally {
+      process.env.PATH = path;
+    }
+    const argv = readFileSync(join(bin, "argv"), "utf8");
+    expect(argv).not.toMatch(/acct|s3cr3t|example\.net/);
+    expect(argv).toContain("aws:amz:r1:s3");
+    const config = readFileSync(join(bin, "stdin"), "utf8");
+    expect(config).toContain('url = "https://acct%3Auser:s3cr3t%2F%2B%3D@s3.example.net/pra-state/a%20b/c.json"');
+    expect(config).toContain('request = "PUT"');
+    expect(config).toMatch(
+      /header = "x-amz-content-sha256: 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"/,
     );
   });
 });
