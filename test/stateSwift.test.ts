@@ -1,5 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type S3Endpoint, s3Keys, s3Request } from "../ops/s3";
 import { s3BackendUrl } from "../ops/stateBackend";
@@ -117,4 +120,127 @@ describe("the S3 calls of a Pulumi DIY backend's update cycle, against Swift", (
     expect(s3Keys(locks.body)).toEqual([]);
     expect((await s3Request(ep, { method: "GET", bucket, key: "missing.json" })).status).toBe(404);
   }, 120_000);
+});
+
+/**
+ * The real pulumi CLI 3.248.0, as test/toolchain/install.sh builds it into ~/.cache/pra-toolchain (or
+ * PRA_PULUMI_CLI): the tests below skip, saying so, on a machine without it.
+ */
+function realCli(): string | undefined {
+  if (process.env.PRA_PULUMI_CLI) return process.env.PRA_PULUMI_CLI;
+  const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pra-toolchain");
+  if (!existsSync(cache)) return undefined;
+  return readdirSync(cache)
+    .filter((d) => d.startsWith("pulumi-3.248.0_"))
+    .map((d) => join(cache, d, "bin", "pulumi"))
+    .find((f) => existsSync(f));
+}
+const cli = realCli();
+if (!cli) process.stderr.write("stateSwift: no real pulumi CLI 3.248.0 (test/toolchain/install.sh): its tests skip\n");
+
+describe.skipIf(!cli)("the real pulumi CLI's state in the lab's Swift", () => {
+  it("state:setup --migrate moves a file-backend stack into the bucket; updates, history and secrets work there", async () => {
+    const project = mkdtempSync(join(tmpdir(), "pra-state-cli-"));
+    try {
+      writeFileSync(join(project, "Pulumi.yaml"), "name: pra\nruntime: nodejs\n");
+      const env = {
+        PATH: process.env.PATH,
+        HOME: project,
+        PULUMI_HOME: join(project, ".pulumi-home"),
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_CONFIG_PASSPHRASE: "lab passphrase",
+        AWS_ACCESS_KEY_ID: swift.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
+      };
+      const fileBackend = `file://${project}/local-state`;
+      mkdirSync(join(project, "local-state"));
+      const bucket = s3BackendUrl("pra-state-cli", swift.endpoint, "us-east-1");
+      const pulumi = (backend: string, ...args: string[]) =>
+        execFileSync(cli as string, [...args, "--non-interactive"], {
+          cwd: project,
+          env: { ...env, PULUMI_BACKEND_URL: backend },
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+      // The stack as it lives on a primary today: local state, a secret in config and in an output.
+      pulumi(fileBackend, "stack", "init", "dev", "--secrets-provider", "passphrase");
+      pulumi(fileBackend, "config", "set", "--secret", "pra:primarySshPrivateKey", "lab-config-secret");
+      const stackUrn = "urn:pulumi:dev::pra::pulumi:pulumi:Stack::pra-dev";
+      const checkpoint = join(project, "seed.json");
+      // The stack's own export (its manifest is signed), with a resource holding a secret output added.
+      const seed = JSON.parse(pulumi(fileBackend, "stack", "export", "--stack", "dev")) as {
+        deployment: { resources?: unknown[] };
+      };
+      seed.deployment.resources = [
+        {
+          urn: stackUrn,
+          custom: false,
+          type: "pulumi:pulumi:Stack",
+          outputs: {
+            syncPrivateKey: {
+              "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+              plaintext: '"lab-output-secret"',
+            },
+          },
+        },
+      ];
+      writeFileSync(checkpoint, JSON.stringify(seed), { mode: 0o600 });
+      pulumi(fileBackend, "stack", "import", "--stack", "dev", "--file", checkpoint);
+      rmSync(checkpoint);
+
+      let out = "";
+      const code = await runStateSetup(
+        [
+          "--endpoint",
+          swift.endpoint,
+          "--bucket",
+          "pra-state-cli",
+          "--migrate",
+          "--from",
+          fileBackend,
+          "--work-dir",
+          project,
+        ],
+        { env, out: (t) => (out += t), pulumi: cli },
+      );
+      expect(out).toMatch(/migrated stack dev \(1 resources\)/);
+      expect(code).toBe(0);
+
+      // A whole update cycle in the bucket (refresh writes the checkpoint and copies it into history).
+      pulumi(bucket, "refresh", "--yes", "--stack", "dev");
+      const history = JSON.parse(pulumi(bucket, "stack", "history", "--stack", "dev", "--json")) as {
+        kind: string;
+        result: string;
+      }[];
+      expect(history[0]).toMatchObject({ kind: "refresh", result: "succeeded" });
+      const keys = s3Keys(
+        (await s3Request(ep, { method: "GET", bucket: "pra-state-cli", query: { "list-type": "2" } })).body,
+      );
+      expect(keys.some((k) => k.startsWith(".pulumi/history/") && k.endsWith(".checkpoint.json"))).toBe(true);
+      // The same passphrase opens the secrets; without --show-secrets they stay ciphertext.
+      expect(pulumi(bucket, "stack", "export", "--stack", "dev", "--show-secrets")).toContain("lab-output-secret");
+      expect(pulumi(bucket, "stack", "export", "--stack", "dev")).not.toContain("lab-output-secret");
+      expect(pulumi(bucket, "config", "get", "pra:primarySshPrivateKey", "--stack", "dev").trim()).toBe(
+        "lab-config-secret",
+      );
+      // Never over a stack the bucket holds.
+      const again = await runStateSetup(
+        [
+          "--endpoint",
+          swift.endpoint,
+          "--bucket",
+          "pra-state-cli",
+          "--migrate",
+          "--from",
+          fileBackend,
+          "--work-dir",
+          project,
+        ],
+        { env, out: () => {}, pulumi: cli },
+      );
+      expect(again).toBe(2);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
