@@ -204,6 +204,9 @@ describe("systemd units for running the job on the primary", () => {
     expect(s.Service.Environment).toContain("PULUMI_CONFIG_PASSPHRASE_FILE=%d/passphrase");
     expect(s.Service.Environment?.some((e) => e.startsWith("OS_CLOUD="))).toBe(true);
     expect(s.Service.Environment?.some((e) => /PASSPHRASE=/.test(e))).toBe(false); // never the value itself
+    // The state bucket's URL and keys from a root-only file, optional, never in the world-readable unit.
+    expect(s.Service.EnvironmentFile).toEqual(["-/etc/pra/state.env"]);
+    expect(s.Service.Environment?.some((e) => /AWS_SECRET_ACCESS_KEY=/.test(e))).toBe(false);
     expect(s.Service.ExecStartPost?.[0]).toMatch(/^-\/usr\/bin\/curl .*--config \/etc\/pra\/deadman\.curl$/);
     expect(s.Unit.After?.[0]).toContain("network-online.target");
   });
