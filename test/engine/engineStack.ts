@@ -1,7 +1,9 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { engineEnv, type Toolchain } from "../toolchain/env";
 
@@ -13,6 +15,8 @@ export interface EngineStack {
   /** Everything the CLI printed through `onOutput`, for checks that no secret was shown. */
   output: string[];
   onOutput: (text: string) => void;
+  /** Runs the real CLI in the stack's project directory, the passphrase in its environment; returns stdout. */
+  cli(args: string[]): Promise<string>;
   /** The state file's text as the backend keeps it on disk. */
   stateText(): Promise<string>;
   dispose(): Promise<void>;
@@ -27,6 +31,7 @@ export async function engineStack(tc: Toolchain, project: string, program: Pulum
   const dir = await mkdtemp(join(tmpdir(), "pra-engine-"));
   const backend = join(dir, "state");
   await mkdir(backend);
+  await mkdir(join(dir, "project"));
   const passphrase = randomBytes(24).toString("base64url");
   const output: string[] = [];
   const pulumiCommand = await PulumiCommand.get({ root: tc.root, skipVersionCheck: true });
@@ -44,6 +49,14 @@ export async function engineStack(tc: Toolchain, project: string, program: Pulum
     passphrase,
     output,
     onOutput: (text) => output.push(text),
+    cli: async (args) => {
+      const { stdout } = await promisify(execFile)(join(tc.root, "bin", "pulumi"), args, {
+        cwd: join(dir, "project"),
+        env: { ...process.env, ...engineEnv(tc), PULUMI_CONFIG_PASSPHRASE: passphrase },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      return stdout;
+    },
     stateText: async () => {
       const files = await readdir(backend, { recursive: true });
       const state = files.find((f) => f.endsWith(`${project}/engine.json`));

@@ -51,14 +51,31 @@ mkdir -p "$bin" "$home/plugins" "$logs" "$root/go/mod" "$root/go/cache" "$root/s
 [ -d /usr/local/go/bin ] && PATH="/usr/local/go/bin:$PATH"
 # Everything Go writes stays in the cache directory, so CI caches one directory; no toolchain download.
 export GOMODCACHE="$root/go/mod" GOCACHE="$root/go/cache" GOFLAGS="-mod=mod" GOTOOLCHAIN=local SRC_DIR="$root/src"
-# Probing a CLI must not write into the user's ~/.pulumi.
+# A user's own installation is only read; probing a CLI must not write into it.
+user_home=${PULUMI_HOME:-$HOME/.pulumi}
 export PULUMI_HOME="$home" PULUMI_SKIP_UPDATE_CHECK=true
 : >"$manifest.new"
+# What earlier runs provided stays; only what is missing is tried again (a CLI or plugin installed since,
+# or a module the proxy serves now).
+declare -A earlier
+if [ -f "$manifest" ]; then
+  while IFS= read -r line; do earlier[${line%%$'\t'*}]=$line; done <"$manifest"
+fi
 
 # record COMPONENT HOW SECONDS DETAIL: one line of the manifest and of the summary.
 record() {
   printf '%s\t%s\t%s\t%s\t%s\n' "$1" "${version[${1#plugin-}]:-${version[pulumi]}}" "$2" "$3s" "$4" >>"$manifest.new"
-  printf '  %-22s %-10s %4ss  %s\n' "$1" "$2" "$3" "$4"
+  printf '  %-22s %-10s %5s  %s\n' "$1" "$2" "$3s" "$4"
+}
+
+# kept COMPONENT ARTIFACT: re-records an earlier run's result whose artifact is still there.
+kept() {
+  local line=${earlier[$1]:-} how
+  [ -n "$line" ] && [ -x "$2" ] || return 1
+  how=$(cut -f3 <<<"$line")
+  [ "$how" != missing ] || return 1
+  printf '%s\n' "$line" >>"$manifest.new"
+  printf '  %-22s %-10s %5s  %s\n' "$1" "$how" "0s" "(cached) $(cut -f5 <<<"$line")"
 }
 
 # build_or_explain LOG CMD...: runs a build step, its output in LOG; on failure prints the log's last line.
@@ -72,7 +89,7 @@ build_or_explain() {
 
 installed_cli() {
   local c
-  for c in "$(command -v pulumi || true)" "$HOME/.pulumi/bin/pulumi"; do
+  for c in "$(command -v pulumi || true)" "$user_home/bin/pulumi"; do
     if [ -x "$c" ] && [ "$("$c" version 2>/dev/null)" = "v${version[pulumi]}" ]; then
       readlink -f "$c"
       return 0
@@ -99,7 +116,9 @@ from_source() {
 language_host_from=""
 provide_cli() {
   local start=$SECONDS found download_error build_error
-  if found=$(installed_cli); then
+  if kept cli "$bin/pulumi"; then
+    return 0
+  elif found=$(installed_cli); then
     ln -sf "$found" "$bin/pulumi"
     # The release tarball puts the language host beside the CLI: only that copy is known to match.
     if [ -x "$(dirname "$found")/pulumi-language-nodejs" ]; then
@@ -120,7 +139,9 @@ provide_cli() {
 
 provide_language_host() {
   local start=$SECONDS build_error module=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
-  if [ -n "$language_host_from" ]; then
+  if kept language-nodejs "$bin/pulumi-language-nodejs"; then
+    return 0
+  elif [ -n "$language_host_from" ]; then
     record language-nodejs "${language_host_from%% *}" 0 "$language_host_from"
   elif build_error=$(from_source "$module" "${version[pulumi]}" . "v${version[pulumi]}" \
     "$bin/pulumi-language-nodejs" "$logs/language-nodejs.log"); then
@@ -150,12 +171,14 @@ install_plugin() {
 
 provide_plugin() {
   local name=$1 v=${version[$1]} start=$SECONDS download_error build_error module out
-  local user_copy="$HOME/.pulumi/plugins/resource-$name-v$v"
+  local user_copy="$user_home/plugins/resource-$name-v$v"
   out="$dir/plugin-build/pulumi-resource-$name"
   mkdir -p "$dir/plugin-build"
   module=$(provider_module "$name" "$v")
   # A user's installed plugin is only read (copied into the private PULUMI_HOME), never changed.
-  if [ -x "$user_copy/pulumi-resource-$name" ] && [ ! -e "$user_copy.partial" ] &&
+  if kept "plugin-$name" "$home/plugins/resource-$name-v$v/pulumi-resource-$name"; then
+    return 0
+  elif [ -x "$user_copy/pulumi-resource-$name" ] && [ ! -e "$user_copy.partial" ] &&
     install_plugin "$name" "$v" "$user_copy/pulumi-resource-$name"; then
     record "plugin-$name" found $((SECONDS - start)) "$user_copy"
   elif download_error=$(download_plugin "$name" "$v" "$out") && install_plugin "$name" "$v" "$out"; then
