@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const INSTALL = resolve(__dirname, "install.sh");
+const NODE_MODULES = resolve(__dirname, "../../node_modules");
 
 export type Component =
   | "cli"
@@ -62,11 +63,13 @@ export function missing(tc: Toolchain, ...needed: Component[]): string | undefin
 /**
  * The environment for running the real CLI: our binaries first on PATH (the engine finds the language
  * host there), the private PULUMI_HOME with the plugins, no update check, no plugin downloads, and
- * nothing read from or written to the user's ~/.pulumi.
+ * nothing read from or written to the user's ~/.pulumi. The dynamic provider's plugin is the script
+ * @pulumi/pulumi ships (the release tarball has a copy beside the CLI); it finds the SDK through NODE_PATH.
  */
 export function engineEnv(tc: Toolchain): Record<string, string> {
   return {
-    PATH: `${join(tc.dir, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    PATH: [join(tc.dir, "bin"), join(NODE_MODULES, "@pulumi", "pulumi"), process.env.PATH ?? "/usr/bin:/bin"].join(":"),
+    NODE_PATH: NODE_MODULES,
     PULUMI_HOME: tc.pulumiHome,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
