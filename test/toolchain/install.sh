@@ -38,6 +38,10 @@ fi
 
 manifest="$dir/toolchain.tsv"
 stamp="$dir/complete"
+# Every worktree and CI run on the machine shares the cache: one install at a time, the others wait.
+mkdir -p "$root"
+exec 9>"$root/.lock"
+flock 9
 if [ -f "$stamp" ] && [ -x "$dir/bin/pulumi" ] && [ -x "$dir/bin/pulumi-language-nodejs" ]; then
   echo "pra toolchain: $dir (complete, nothing to do)"
   cut -f1,2,3 "$manifest" | sed 's/^/  /'
