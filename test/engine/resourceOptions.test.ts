@@ -1,31 +1,18 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { missing, toolchain } from "../toolchain/env";
 import { type EngineStack, engineStack } from "./engineStack";
+import { Marker } from "./marker";
 
 // The resource options the components rely on, applied by the real engine (the mocks record them but
 // never apply them): protect (the data volume, image, network, host key), retainOnDelete (the data
 // volume), ignoreChanges (the recovery point), deletedWith (the steps on a deleted instance). The
-// resources are the SDK's own dynamic provider, run by the engine as the plugin @pulumi/pulumi ships,
-// each one a file in a directory of the test's, so what the engine asked the provider to do shows.
+// resources are files made by the SDK's own dynamic provider (./marker.ts).
 const tc = toolchain();
 const unavailable = missing(tc, "cli");
 if (unavailable) console.warn(`engine resource option tests skipped: ${unavailable}`);
-
-const { markerProvider } = createRequire(__filename)("./markerProvider.cjs") as {
-  markerProvider: pulumi.dynamic.ResourceProvider;
-};
-
-class Marker extends pulumi.dynamic.Resource {
-  declare readonly value: pulumi.Output<string>;
-  constructor(name: string, dir: string, value: string, opts?: pulumi.CustomResourceOptions) {
-    super(markerProvider, name, { dir, name, value }, opts);
-  }
-}
 
 describe.skipIf(unavailable)("resource options on the real engine", () => {
   const dir = mkdtempSync(join(tmpdir(), "pra-markers-"));
