@@ -20,6 +20,10 @@ export interface NightlyStatus {
   verifiedUnchangedAt?: string;
   maxDataAgeHours: number;
   instanceMinutes: number;
+  /** The newest recovery point's certificate (TLS sites), as in its record. */
+  certificate?: { names: string[]; notAfter: string };
+  /** Things that need attention although the run itself passed (e.g. a certificate about to expire). */
+  warnings?: string[];
 }
 
 /** Where the lock, status, plans and drill reports live: `.pra/` in the project (git-ignored). */
