@@ -22,7 +22,9 @@ check_config() {
   cp "$candidate" "$site"
   # The modules the primary's site uses: rewrite (redirects), headers (HSTS), ssl when it serves TLS.
   a2enmod -q rewrite headers >/dev/null
-  if grep -qiE '^[[:space:]]*SSLEngine[[:space:]]+on' "$candidate"; then a2enmod -q ssl >/dev/null; fi
+  # (any SSL directive: SSLEngine itself often sits in an Included options file, and a site wrapped in
+  # <IfModule mod_ssl.c> would otherwise pass configtest with nothing on 443).
+  if grep -qiE '^[[:space:]]*SSL[A-Za-z]+[[:space:]]' "$candidate"; then a2enmod -q ssl >/dev/null; fi
   a2ensite -q pra-site >/dev/null
   out=$(apache2ctl configtest 2>&1) || ok=false
   if ! $ok || [ "$mode" = probe ]; then
