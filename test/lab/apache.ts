@@ -1,9 +1,11 @@
 import type { Host } from "./host";
 import { waitForTcp } from "./netns";
-import { LE_DIR, LE_LIVE } from "./tls";
 
 export const BLOG_HOST = "blog.example.test";
 export const BLOG_ROOT = "/var/www/blog";
+/** Let's Encrypt's layout on the primary, as certbot leaves it (test/lab/tls.ts fills it). */
+export const LE_DIR = "/etc/letsencrypt";
+export const LE_LIVE = `${LE_DIR}/live/${BLOG_HOST}`;
 
 const BLOG_SITE = `<VirtualHost *:80>
     ServerName ${BLOG_HOST}
@@ -26,17 +28,19 @@ const BLOG_DIRECTORY = `    DocumentRoot ${BLOG_ROOT}
     </Directory>`;
 
 /**
- * The HTTPS blog as certbot --apache leaves it: port 80 redirects to https, port 443 serves with the
- * Let's Encrypt files and certbot's options, and sends HSTS.
+ * The HTTPS blog as certbot --apache leaves it: blog.conf's port 80 redirects to https, and
+ * blog-le-ssl.conf, a file of its own, serves port 443 with the Let's Encrypt files and certbot's
+ * options, and sends HSTS.
  */
-const BLOG_TLS_SITE = `<VirtualHost *:80>
+const BLOG_REDIRECT_SITE = `<VirtualHost *:80>
     ServerName ${BLOG_HOST}
 ${BLOG_DIRECTORY}
     RewriteEngine on
     RewriteCond %{SERVER_NAME} =${BLOG_HOST}
     RewriteRule ^ https://%{SERVER_NAME}%{REQUEST_URI} [END,NE,R=permanent]
 </VirtualHost>
-<IfModule mod_ssl.c>
+`;
+const BLOG_LE_SSL_SITE = `<IfModule mod_ssl.c>
 <VirtualHost *:443>
     ServerName ${BLOG_HOST}
 ${BLOG_DIRECTORY}
@@ -65,9 +69,11 @@ export async function configureApache(host: Host, site: "default" | "blog" | "bl
   const siteSetup =
     site === "default"
       ? "test -e /etc/apache2/sites-enabled/000-default.conf"
-      : `a2dissite -q 000-default && a2ensite -q blog${site === "blog-tls" ? " && a2enmod -q ssl headers" : ""}`;
-  if (site !== "default") {
-    await host.writeFile("/etc/apache2/sites-available/blog.conf", site === "blog" ? BLOG_SITE : BLOG_TLS_SITE);
+      : `a2dissite -q 000-default && a2ensite -q blog${site === "blog-tls" ? " blog-le-ssl && a2enmod -q ssl headers" : ""}`;
+  if (site === "blog") await host.writeFile("/etc/apache2/sites-available/blog.conf", BLOG_SITE);
+  if (site === "blog-tls") {
+    await host.writeFile("/etc/apache2/sites-available/blog.conf", BLOG_REDIRECT_SITE);
+    await host.writeFile("/etc/apache2/sites-available/blog-le-ssl.conf", BLOG_LE_SSL_SITE);
   }
   await host.exec(
     `set -euo pipefail

@@ -1,12 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BLOG_HOST } from "./apache";
+import { BLOG_HOST, LE_DIR, LE_LIVE } from "./apache";
 import type { Host } from "./host";
 import { run } from "./proc";
 
-/** Let's Encrypt's layout on the primary, as certbot leaves it. */
-export const LE_DIR = "/etc/letsencrypt";
-export const LE_LIVE = `${LE_DIR}/live/${BLOG_HOST}`;
+export { LE_DIR, LE_LIVE };
 /** Where the lab CA's certificate lies on the primary, for the lab's own requests to its blog. */
 export const LAB_CA_ON_HOST = "/etc/pra-lab/ca.pem";
 
