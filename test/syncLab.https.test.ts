@@ -91,6 +91,10 @@ describe("an HTTPS blog (lab CA, Let's Encrypt layout, HSTS, http→https redire
     const site = (await lab.standby.exec("cat /etc/apache2/sites-available/pra-site.conf")).stdout;
     expect(site).toContain(`SSLCertificateKeyFile "/srv/pra/current/tls${LE_LIVE}/privkey.pem"`);
     expect(site).not.toMatch(/^\s*SSLCertificateFile \/etc/m);
+    // certbot's HTTPS virtual host, in a file of its own on the primary, came along with blog.conf.
+    expect(site).toMatch(
+      /^# PRA: from \/etc\/apache2\/sites-enabled\/blog-le-ssl\.conf \(also serves blog\.example\.test\)$/m,
+    );
     const verify = log.filter((l) => l.name === "pra-sync-verify").pop();
     expect(verify?.stderr).toContain("WordPress serves the newest post");
     // From inside the standby's namespace, as pra-verify asks: verified https, HSTS kept, redirect kept.
