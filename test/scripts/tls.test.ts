@@ -210,6 +210,43 @@ echo "Total bytes sent: 1,234"`,
     expect(r.stdout + r.stderr).not.toContain(key);
   });
 
+  it("certbot's separate HTTPS file for the same ServerName (from Apache's own vhost dump) travels with the site file", async () => {
+    const dir = join(work, "two-files");
+    mkdirSync(join(dir, "www", "wp-includes"), { recursive: true });
+    writeFileSync(join(dir, "www", "wp-config.php"), "<?php // config");
+    writeFileSync(join(dir, "www", "wp-includes/version.php"), "<?php $wp_version = '6.8';");
+    const le = join(dir, "letsencrypt");
+    const { live } = letsEncrypt(le);
+    const redirect = join(dir, "blog.conf");
+    const https = join(dir, "blog-le-ssl.conf");
+    writeFileSync(redirect, `<VirtualHost *:80>\n  ServerName ${HOST}\n</VirtualHost>\n`);
+    writeFileSync(https, tlsSite(le, live).replace(/^<VirtualHost \*:80>[\s\S]*?<\/VirtualHost>\n/, ""));
+    const net = fakeCommands(join(dir, "net"), {
+      rsync: `for a in "$@"; do case "$a" in --files-from=*) cp "\\${a#--files-from=}" "$call.files-from" ;; */site.conf) cp "$a" "$call.site" ;; esac; done
+echo "Total bytes sent: 1,234"`,
+      ssh: 'cat > "$call.stdin"',
+      // What apache2ctl -t -D DUMP_VHOSTS prints for certbot's two files (and an unrelated site).
+      apache2ctl: `printf '%s\\n' 'VirtualHost configuration:' '*:443                  ${HOST} (${https}:2)' '*:80                   is a NameVirtualHost' '         port 80 namevhost ${HOST} (${redirect}:1)' '         port 80 namevhost other.example (/etc/apache2/sites-enabled/other.conf:1)'`,
+    });
+    const script = renderPushFiles({
+      run: "run-1",
+      standby,
+      standbyPrivateKey: fakeKey,
+      webRoot: join(dir, "www"),
+      apacheSiteConfig: redirect,
+      ioTimeoutSeconds: 300,
+    });
+    const r = await runScript(script, [], { env: { PATH: net.path } });
+    expect(r.stderr).toContain(`the site's ${HOST} is also served by ${https}: it travels with ${redirect}`);
+    expect(r.code).toBe(0);
+    const sent = net.calls().find((c) => c.argv.some((a) => a.endsWith("/apache/site.conf")));
+    const site = readFileSync(`${sent?.file}.site`, "utf8");
+    expect(site.startsWith(readFileSync(redirect, "utf8"))).toBe(true);
+    expect(site).toContain(`# PRA: from ${https} (also serves ${HOST})\n${readFileSync(https, "utf8")}`);
+    const tls = net.calls().find((c) => c.argv.some((a) => a.startsWith("--files-from=")));
+    expect(readFileSync(`${tls?.file}.files-from`, "utf8")).toContain(`${le.slice(1)}/archive/${HOST}\n`);
+  });
+
   it("a key file the site names that is not there: refused before anything is sent, naming the file", async () => {
     const { live, script } = site("no-key");
     execFileSync("rm", [join(live, "privkey.pem")]);
