@@ -222,7 +222,7 @@ echo "Total bytes sent: 1,234"`,
     writeFileSync(redirect, `<VirtualHost *:80>\n  ServerName ${HOST}\n</VirtualHost>\n`);
     writeFileSync(https, tlsSite(le, live).replace(/^<VirtualHost \*:80>[\s\S]*?<\/VirtualHost>\n/, ""));
     const net = fakeCommands(join(dir, "net"), {
-      rsync: `for a in "$@"; do case "$a" in --files-from=*) cp "\\${a#--files-from=}" "$call.files-from" ;; */site.conf) cp "$a" "$call.site" ;; esac; done
+      rsync: `for a in "$@"; do case "$a" in --files-from=*) cp "\${a#--files-from=}" "$call.files-from" ;; */site.conf) cp "$a" "$call.site" ;; esac; done
 echo "Total bytes sent: 1,234"`,
       ssh: 'cat > "$call.stdin"',
       // What apache2ctl -t -D DUMP_VHOSTS prints for certbot's two files (and an unrelated site).
