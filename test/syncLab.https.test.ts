@@ -53,7 +53,8 @@ beforeAll(async () => {
   lab = await startLab({ tls: true });
   runnerShims = await makeRunnerShims(lab.dir);
   await Promise.all([installHostShims(lab.primary), installHostShims(lab.standby)]);
-}, 300_000);
+  // Long enough to wait for another run's lab to release the machine-wide lab lock (LOCK_WAIT_MS, 600 s) first.
+}, 900_000);
 
 afterAll(async () => {
   await lab?.stop();
