@@ -49,11 +49,11 @@ const newestTitle = async () =>
     )
   ).trim();
 
+// The timeout leaves room to wait for another run's lab to release the machine-wide lock (600 s) first.
 beforeAll(async () => {
   lab = await startLab({ tls: true });
   runnerShims = await makeRunnerShims(lab.dir);
   await Promise.all([installHostShims(lab.primary), installHostShims(lab.standby)]);
-  // Long enough to wait for another run's lab to release the machine-wide lab lock (LOCK_WAIT_MS, 600 s) first.
 }, 900_000);
 
 afterAll(async () => {
