@@ -10,6 +10,11 @@ export interface RecoveryRecord {
   fileEntries?: number;
   bytesSent?: number;
   tables: Fingerprint["tables"];
+  /**
+   * The certificate the standby would serve, when the site has TLS (read by pra-switch from the
+   * carried certificate): its DNS names and its notAfter as ISO UTC.
+   */
+  certificate?: { names: string[]; notAfter: string /* ISO UTC */ };
 }
 
 /**

@@ -22,6 +22,10 @@ export interface NightlyStatus {
   instanceMinutes: number;
   /** Set when the stack's state is a local file (ops/stateLocation.ts): it would not survive this machine. */
   stateWarning?: string;
+  /** The newest recovery point's certificate (TLS sites), as in its record. */
+  certificate?: { names: string[]; notAfter: string };
+  /** Things that need attention although the run itself passed (e.g. a certificate about to expire). */
+  warnings?: string[];
 }
 
 /** Where the lock, status, plans and drill reports live: `.pra/` in the project (git-ignored). */

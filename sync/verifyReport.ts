@@ -7,6 +7,8 @@
  */
 export const NEWEST_POST_TAG = "newest-post";
 export const FAILED_TAG = "failed-generation";
+/** `tls-ca <base64 PEM>`: the site is https; a client must verify its certificate against this CA. */
+export const TLS_CA_TAG = "tls-ca";
 
 export interface VerifyReport {
   /** Id of the newest published post WordPress served; 0 when the line is missing. */
@@ -15,10 +17,18 @@ export interface VerifyReport {
   record: string;
   /** Why the generation the sync made live was taken off again; "" when it passed. */
   failure: string;
+  /** The CA (PEM) the standby's https site verified against; undefined for an http site. */
+  caPem?: string;
 }
 
 export function parseVerifyReport(stdout: string): VerifyReport {
   const id = new RegExp(`^${NEWEST_POST_TAG} (\\d+)$`, "m").exec(stdout)?.[1];
   const failure = new RegExp(`^${FAILED_TAG} (.*)$`, "m").exec(stdout)?.[1] ?? "";
-  return { newestPostId: Number(id ?? 0), record: stdout.trim().split("\n").pop() ?? "", failure };
+  const ca = new RegExp(`^${TLS_CA_TAG} ([A-Za-z0-9+/=]+)$`, "m").exec(stdout)?.[1];
+  return {
+    newestPostId: Number(id ?? 0),
+    record: stdout.trim().split("\n").pop() ?? "",
+    failure,
+    ...(ca ? { caPem: Buffer.from(ca, "base64").toString("utf8") } : {}),
+  };
 }

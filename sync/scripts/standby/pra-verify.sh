@@ -8,14 +8,19 @@
 # exits 0 and reports what really serves, so that the record kept in state never claims otherwise;
 # the failure is reported on the FAILED_TAG line, and the program fails the run after keeping it.
 # Without a pending generation (failover, drill) a failing site fails the script.
-# Prints "NEWEST_POST_TAG <id>" when a verified generation serves, and, last, the live recovery point's
+# Prints "NEWEST_POST_TAG <id>" when a verified generation serves, "TLS_CA_TAG <base64 PEM>" when the
+# site is https (the CA a client outside must verify the certificate against), and, last, the live recovery point's
 # record, or {} when no verified generation serves (sync/verifyReport.ts reads them). Runs as root.
 set -euo pipefail
 # shellcheck source=../lib/standby-generations.sh
 source "$PRA_LIB/standby-generations.sh"
+# shellcheck source=../lib/tls-refs.sh
+source "$PRA_LIB/tls-refs.sh"
+# shellcheck source=../lib/tls-site.sh
+source "$PRA_LIB/tls-site.sh"
 # shellcheck source=../lib/site-check.sh
 source "$PRA_LIB/site-check.sh"
-: "${SITE_HOST:?}" "${NEWEST_POST_TAG:?}" "${FAILED_TAG:?}" "${KEEP:?}"
+: "${SITE_HOST:?}" "${NEWEST_POST_TAG:?}" "${FAILED_TAG:?}" "${TLS_CA_TAG:?}" "${KEEP:?}"
 [[ $KEEP =~ ^[1-9][0-9]*$ ]] || fail "KEEP ($KEEP) must be a whole number from 1"
 
 live="$DATA/current"
@@ -53,6 +58,7 @@ prune() {
 report() {
   say "WordPress serves the newest post #$newest_id \"$newest_title\" for $SITE_HOST"
   echo "$NEWEST_POST_TAG $newest_id"
+  [ "$checked_scheme" != https ] || echo "$TLS_CA_TAG $(base64 -w0 "$checked_ca")"
   cat "$live/record.json"
 }
 
