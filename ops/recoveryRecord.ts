@@ -10,6 +10,10 @@ export interface RecoveryRecord {
   fileEntries?: number;
   bytesSent?: number;
   tables: Fingerprint["tables"];
+  /** The kept generations a failover can restore (`restorePoint`), newest first, as pra-verify listed them. */
+  recoveryPoints?: string[];
+  /** The synced TLS certificate (from the HTTPS work): its names and expiry (ISO, UTC). */
+  certificate?: { names: string[]; notAfter: string };
 }
 
 /**
