@@ -122,10 +122,14 @@ export function stateOffThePrimary(env: NodeJS.ProcessEnv, source: string): Chec
 }
 
 /** Values that can only be the example's: reserved example domains and documentation address ranges. */
-const PLACEHOLDER = [/\bexample\.(org|com|net)\b/i, /\b(192\.0\.2|198\.51\.100|203\.0\.113)\.\d{1,3}\b/];
+const PLACEHOLDER = [
+  /\bexample\.(org|com|net)\b/i,
+  /\b(192\.0\.2|198\.51\.100|203\.0\.113)\.\d{1,3}\b/,
+  /\b2001:db8:/i,
+];
 
 /**
- * Keys still holding a value of the example stack: a reserved name or address (RFC 2606 / 5737), or
+ * Keys still holding a value of the example stack: a reserved name or address (RFC 2606, 5737, 3849), or
  * the example's own value where the example has one that cannot be anybody's (its SSH key).
  */
 export function placeholders(stack: StackFile, example: StackFile | undefined): Check {
