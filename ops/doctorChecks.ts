@@ -128,21 +128,28 @@ const PLACEHOLDER = [
   /\b2001:db8:/i,
 ];
 
+/** A JSON list as the stack file holds it (operatorSshKeys, adminCidrs); anything else is not a list. */
+function listOf(value: string | undefined): string[] {
+  try {
+    const v: unknown = JSON.parse(value ?? "");
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
 /**
- * Keys still holding a value of the example stack: a reserved name or address (RFC 2606, 5737, 3849), or
- * the example's own value where the example has one that cannot be anybody's (its SSH key).
+ * Keys still holding a value of the example stack: a reserved name or address (RFC 2606, 5737, 3849),
+ * or one of the example's SSH keys (`example` is the project's shipped Pulumi.dev.yaml).
  */
 export function placeholders(stack: StackFile, example: StackFile | undefined): Check {
   const name = "placeholder values";
-  const exampleKeys = new Set(
-    (example?.keys ?? []).flatMap((k) => {
-      const v = example?.get(k);
-      return k === "operatorSshKeys" && v ? [v] : [];
-    }),
-  );
+  const exampleSshKeys = new Set(listOf(example?.get("operatorSshKeys")));
   const still = stack.keys.filter((k) => {
     const v = stack.get(k);
-    return v !== undefined && (PLACEHOLDER.some((p) => p.test(v)) || exampleKeys.has(v));
+    if (v === undefined) return false;
+    if (PLACEHOLDER.some((p) => p.test(v))) return true;
+    return k === "operatorSshKeys" && listOf(v).some((key) => exampleSshKeys.has(key));
   });
   if (still.length === 0) return ok(name, `none in ${stack.file}`);
   return problem(

@@ -81,7 +81,8 @@ async function examine(args: CheckArgs, deps: DoctorDeps): Promise<DoctorReport>
   const credentials = credentialsPresent(deps.env, args.workDir, file?.keys.map((k) => `pra:${k}`) ?? []);
   const passphrase = passphraseReadable(deps.env);
   checks.push(credentials, passphrase, stateOffThePrimary(deps.env, source));
-  if (file) checks.push(placeholders(file, readStackFile(args.workDir, "dev")));
+  // The example as the project ships it (this code's own checkout), whatever the operator did to theirs.
+  if (file) checks.push(placeholders(file, readStackFile(join(__dirname, ".."), "dev")));
 
   const stack = file ? await openForDoctor(args, deps, checks) : undefined;
   if (!stack) configured = false;
@@ -241,11 +242,7 @@ async function primaryReadable(
     ];
   }
   if (result.problems.length === 0) return [ok(name, `readable on ${where}: ${result.found.join("; ")}`)];
-  // The primary's own lines read "finding: fix".
-  return result.problems.map((p) => {
-    const [finding, fix] = p.includes(": ") ? splitFix(p) : [p, "see the message"];
-    return problem(name, `on ${where}: ${finding}`, fix);
-  });
+  return result.problems.map((p) => problem(name, `on ${where}: ${p.finding}`, p.fix));
 }
 
 export function renderDoctor(r: DoctorReport): string {

@@ -9,9 +9,15 @@ export interface PrimaryCheckOptions extends FingerprintOptions {
   apacheSiteConfig: string;
 }
 
+/** One thing a sync could not read, and what to do about it. */
+export interface PrimaryProblem {
+  finding: string;
+  fix: string;
+}
+
 /** What the primary answered; empty problems = readable as a sync reads it. */
 export interface PrimaryCheck {
-  problems: string[];
+  problems: PrimaryProblem[];
   /** What was found readable, for the report. */
   found: string[];
 }
@@ -22,7 +28,7 @@ export interface PrimaryCheck {
  * credentials, the same way the sync connects (sync/runner/primaryDb.ts). Every problem at once.
  */
 export async function checkPrimary(opts: PrimaryCheckOptions): Promise<PrimaryCheck> {
-  const problems: string[] = [];
+  const problems: PrimaryProblem[] = [];
   const found: string[] = [];
   const access = primaryAccess(opts.source, opts.primaryPrivateKey);
   try {
@@ -32,13 +38,23 @@ export async function checkPrimary(opts: PrimaryCheckOptions): Promise<PrimaryCh
     });
     const lines = r.stdout.split("\n");
     if (r.code !== 0 || !lines.includes("checked")) {
-      problems.push(`cannot run a read-only check on the primary (exit ${r.code}): ${lastLines(r.stderr)}`);
+      problems.push({
+        finding: `cannot run a read-only check on the primary (exit ${r.code}): ${lastLines(r.stderr)}`,
+        fix: "check that the primary is up and reachable (primaryHost, primarySshUser with passwordless sudo, primaryHostKey)",
+      });
       return { problems, found };
     }
-    const fileProblems = lines.filter((l) => l.startsWith("problem ")).map((l) => l.slice("problem ".length));
+    const fileProblems = lines
+      .filter((l) => l.startsWith("problem "))
+      .map((l) => {
+        const [finding, fix] = l.slice("problem ".length).split("\t");
+        return { finding, fix: fix ?? "see the finding" };
+      });
     problems.push(...fileProblems);
     if (fileProblems.length === 0) found.push(`${opts.webRoot} (wp-config.php), ${opts.apacheSiteConfig}`);
-    if (fileProblems.some((p) => p.includes("wp-config.php") || p.includes("web root"))) return { problems, found };
+    if (fileProblems.some((p) => p.finding.includes("wp-config.php") || p.finding.includes("web root"))) {
+      return { problems, found };
+    }
     try {
       const db = await resolvePrimaryDb(access, opts);
       const where = `database ${db.name} at ${describeEndpoint(db.endpoint)}`;
@@ -48,8 +64,9 @@ export async function checkPrimary(opts: PrimaryCheckOptions): Promise<PrimaryCh
           const conn = await connect(link, db);
           try {
             const tables = await baseTables(conn);
-            if (tables.length === 0) problems.push(`the ${where} holds no tables: is DB_NAME in wp-config.php right?`);
-            else found.push(`${where} (${tables.length} tables)`);
+            if (tables.length === 0) {
+              problems.push({ finding: `the ${where} holds no tables`, fix: "check DB_NAME in wp-config.php" });
+            } else found.push(`${where} (${tables.length} tables)`);
           } finally {
             await conn.end().catch(() => {});
           }
@@ -57,13 +74,13 @@ export async function checkPrimary(opts: PrimaryCheckOptions): Promise<PrimaryCh
           await link.close();
         }
       } catch (e) {
-        problems.push(
-          `the ${where} cannot be read with wp-config.php's credentials: ${(e as Error).message}. ` +
-            "Is MariaDB running, and primaryDbSocket its socket?",
-        );
+        problems.push({
+          finding: `the ${where} cannot be read with wp-config.php's credentials: ${(e as Error).message}`,
+          fix: "check that MariaDB runs, that primaryDbSocket is its socket, and DB_USER/DB_PASSWORD in wp-config.php",
+        });
       }
     } catch (e) {
-      problems.push((e as Error).message);
+      problems.push({ finding: (e as Error).message, fix: "check webRoot and its wp-config.php" });
     }
     return { problems, found };
   } finally {

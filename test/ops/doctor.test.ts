@@ -115,13 +115,17 @@ describe.concurrent("npm run doctor", () => {
   });
 
   it("rejected credentials, a missing passphrase file and the example's values: each a problem, exit 1", async () => {
-    const fx = setup({ config: baseConfig, behaviour: { rejectCredentials: true } });
+    const exampleKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEIQczXkVx9q me@laptop";
+    const fx = setup({
+      config: { ...baseConfig, "pra:operatorSshKeys": ["ssh-ed25519 AAAAC3Nza-own-key me@home", exampleKey] },
+      behaviour: { rejectCredentials: true },
+    });
     const env = configuredEnv(fx);
     const first = await doctor(fx, env);
     expect(first.text).toMatch(/PROBLEM +credentials accepted: pulumi preview failed: .*HTTP 401/);
     expect(first.text).toMatch(/fix: Check the OpenStack credentials/);
     expect(first.text).toMatch(
-      /PROBLEM +placeholder values: siteHostname=blog\.example\.org, adminCidrs=\["198\.51\.100\.7\/32"\] in .*Pulumi\.dev\.yaml still hold the example's values/,
+      /PROBLEM +placeholder values: siteHostname=blog\.example\.org, adminCidrs=\["198\.51\.100\.7\/32"\], operatorSshKeys=.*me@laptop"\] in .*Pulumi\.dev\.yaml still hold the example's values/,
     );
     expect(first.code).toBe(CheckExitCode.Attention);
     const second = await doctor(fx, { ...env, PULUMI_CONFIG_PASSPHRASE_FILE: join(fx.root, "missing") });
@@ -134,8 +138,14 @@ describe.concurrent("npm run doctor", () => {
     const fx = setup();
     const { code, text } = await doctor(fx, configuredEnv(fx), {
       problems: [
-        "/var/www/wordpress/wp-config.php is missing or unreadable: set webRoot to the WordPress root",
-        "SSLCertificateKeyFile /etc/letsencrypt/live/blog/privkey.pem (in site.conf) does not exist: the standby could not serve HTTPS with it",
+        {
+          finding: "/var/www/wordpress/wp-config.php is missing or unreadable",
+          fix: "set webRoot to the WordPress root",
+        },
+        {
+          finding: "SSLCertificateKeyFile /etc/letsencrypt/live/blog/privkey.pem (in site.conf) does not exist",
+          fix: "fix the site file or restore the file: the standby could not serve HTTPS without it",
+        },
       ],
       found: [],
     });
@@ -144,7 +154,7 @@ describe.concurrent("npm run doctor", () => {
         "               fix: set webRoot to the WordPress root",
     );
     expect(text).toMatch(
-      /PROBLEM +primary: .*privkey\.pem \(in site\.conf\) does not exist\n +fix: the standby could not serve HTTPS/,
+      /PROBLEM +primary: .*privkey\.pem \(in site\.conf\) does not exist\n +fix: fix the site file or restore the file/,
     );
     expect(text).toMatch(/pra doctor: 2 problems \(exit 1\)/);
     expect(code).toBe(CheckExitCode.Attention);
