@@ -173,6 +173,27 @@ describe.concurrent("npm run status", () => {
     expect(code).toBe(CheckExitCode.Attention);
   });
 
+  it("an instance left up and an update in progress: each a warning with what to do", async () => {
+    const fx = setup({
+      outputs: { recoveryPoint: recordWith(3), mode: "syncing" },
+      history: [historyEntry({ syncRun: "nightly-20261125T021700Z" }, "in-progress")],
+    });
+    const { code, text } = await status(fx, []);
+    expect(text).toMatch(
+      /- an instance is up \(mode syncing\) although no run should be going: .*npm run sync:nightly/,
+    );
+    expect(text).toMatch(/- an update is in progress since /);
+    expect(code).toBe(CheckExitCode.Attention);
+  });
+
+  it("an expired certificate says so", async () => {
+    const cert = { names: ["blog.example.org", "www.blog.example.org"], notAfter: daysFromNow(-1) };
+    const fx = setup({ outputs: { recoveryPoint: recordWith(3, { certificate: cert }) } });
+    const { code, text } = await status(fx, []);
+    expect(text).toMatch(/- the synced certificate EXPIRED .* \(blog\.example\.org, www\.blog\.example\.org\)/);
+    expect(code).toBe(CheckExitCode.Attention);
+  });
+
   it("not configured: no stack file, or no pulumi CLI: exit 2 naming what is missing", async () => {
     const fx = setup();
     const noFile = await status(fx, ["--stack", "prod"]);
