@@ -63,13 +63,15 @@ async function doctor(argv: string[] = []) {
 
 beforeAll(async () => {
   lab = await startLab();
-  // One real sync: the record pra-verify printed, with its list of restorable points, becomes the state's output.
-  const run = await runProgram(
-    { ...labSyncConfig(lab, "status-1") },
-    { hooks: labHooks(lab, log), secretKeys: ["primarySshPrivateKey"] },
-  );
+  // Two real syncs (a new post between them): the record pra-verify printed, with its list of restorable
+  // points, and the program's own cost estimate become the state's outputs.
+  const sync = (run: string) =>
+    runProgram(labSyncConfig(lab, run), { hooks: labHooks(lab, log), secretKeys: ["primarySshPrivateKey"] });
+  await sync("status-1");
+  await lab.primary.addPost("Status lab post", "a second recovery point");
+  const run = await sync("status-2");
   recoveryPoint = String(run.outputs.recoveryPoint);
-  fx = makeFixture({ config: {}, outputs: { recoveryPoint, mode: "standby" } });
+  fx = makeFixture({ config: {}, outputs: { recoveryPoint, mode: "standby", monthlyCost: run.outputs.monthlyCost } });
   // makeFixture writes its own config: replace it with the lab stack's.
   const head = readFileSync(fx.stackFile, "utf8").replace(/config:[\s\S]*$/, "");
   writeFileSync(fx.stackFile, `${head}${stringify({ config: labStackFile() })}`);
@@ -93,9 +95,10 @@ describe("status and doctor against the lab", () => {
     };
     const code = await runStatus(["--stack", "dev", "--work-dir", fx.workDir], deps);
     console.log(`npm run status (lab):\n${text}`);
-    expect(JSON.parse(recoveryPoint).recoveryPoints).toEqual(["status-1"]);
-    expect(text).toMatch(/newest point +status-1/);
-    expect(text).toContain("recovery points  status-1 (restorePoint names, newest first)");
+    expect(JSON.parse(recoveryPoint).recoveryPoints).toEqual(["status-2", "status-1"]);
+    expect(text).toMatch(/newest point +status-2/);
+    expect(text).toContain("recovery points  status-2 status-1 (restorePoint names, newest first)");
+    expect(text).toMatch(/monthly cost +€\d+\.\d\d \(estimate\)/);
     expect(text).toMatch(/data age \(RPO\) +0\.\dh/);
     expect(code).toBe(CheckExitCode.Ok);
   }, 120_000);
