@@ -15,6 +15,8 @@ export interface RecoveryRecord {
    * carried certificate): its DNS names and its notAfter as ISO UTC.
    */
   certificate?: { names: string[]; notAfter: string /* ISO UTC */ };
+  /** The kept generations a failover can restore (`restorePoint`), newest first, as pra-verify listed them. */
+  recoveryPoints?: string[];
 }
 
 /**

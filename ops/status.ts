@@ -52,3 +52,20 @@ export function writeStatus(workDir: string, status: NightlyStatus): string {
   writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
   return file;
 }
+
+/** How the last failback ended: `npm run status` shows it. */
+export interface FailbackResult {
+  job: "failback";
+  stack: string;
+  exitCode: number;
+  result: string;
+  detail: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export function writeFailbackResult(workDir: string, result: FailbackResult): string {
+  const file = join(praDir(workDir), "failback.json");
+  writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
