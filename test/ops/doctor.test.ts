@@ -165,8 +165,8 @@ describe.concurrent("npm run doctor", () => {
     const env = { ...configuredEnv(fx), PULUMI_BACKEND_URL: `file://${join(fx.root, "state")}` };
     mkdirSync(join(fx.root, "state"));
     const { code, text } = await doctor(fx, env);
-    expect(text).toMatch(/PROBLEM +state location: the state is a local file .* on the primary itself/);
-    expect(text).toMatch(/fix: pulumi login 's3:\/\//);
+    expect(text).toMatch(/PROBLEM +state location: WARNING: the Pulumi state is a local file on the primary/);
+    expect(text).toMatch(/fix: npm run state:setup -- --migrate/);
     expect(code).toBe(CheckExitCode.Attention);
   });
 });

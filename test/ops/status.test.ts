@@ -130,7 +130,7 @@ describe.concurrent("npm run status", () => {
     mkdirSync(home);
     const { code, text } = await status(fx, [], { HOME: home });
     expect(text).toContain(`state            file://${home}/.pulumi-pra (local)`);
-    expect(text).toMatch(/- the state is a local file .* on the primary itself \(source: local\)/);
+    expect(text).toMatch(/- WARNING: the Pulumi state is a local file on the primary \(.*pra:source is local\)/);
     expect(code).toBe(CheckExitCode.Attention);
   });
 
