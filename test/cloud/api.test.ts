@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Client, pollUntil } from "./client";
 import { type StandInCloud, startCloud } from "./cloud";
 
 /**
@@ -6,61 +7,20 @@ import { type StandInCloud, startCloud } from "./cloud";
  * log in, follow the catalog, create, poll until the status the provider waits for, read, delete, poll to 404.
  */
 let cloud: StandInCloud;
-let token: string;
-let catalog: { type: string; endpoints: { interface: string; url: string }[] }[];
+let api: Client;
 
 beforeEach(async () => {
   cloud = await startCloud({ images: [{ name: "debian-12-pra", file: "/nonexistent", size: 2_000_000_000 }] });
-  const env = cloud.openrc();
-  const res = await fetch(`${env.OS_AUTH_URL}/auth/tokens`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ["password"],
-          password: { user: { name: env.OS_USERNAME, password: env.OS_PASSWORD, domain: { name: "Default" } } },
-        },
-        scope: { project: { name: env.OS_PROJECT_NAME, domain: { name: "Default" } } },
-      },
-    }),
-  });
-  expect(res.status).toBe(201);
-  token = res.headers.get("x-subject-token") ?? "";
-  catalog = ((await res.json()) as { token: { catalog: typeof catalog } }).token.catalog;
+  api = await Client.login(cloud);
 });
 
 afterEach(async () => {
   await cloud.close();
 });
 
-function endpoint(type: string): string {
-  const url = catalog.find((s) => s.type === type)?.endpoints.find((e) => e.interface === "public")?.url;
-  if (!url) throw new Error(`no public ${type} endpoint in the catalog`);
-  return url;
-}
-
-async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, {
-    method,
-    headers: { "X-Auth-Token": token, "Content-Type": "application/json", Accept: "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-/** Polls like gophercloud's WaitFor / the provider's StateChangeConf: returns every status seen, in order. */
-async function pollUntil(read: () => Promise<string>, target: string): Promise<string[]> {
-  const seen: string[] = [];
-  for (let i = 0; i < 100; i++) {
-    const status = await read();
-    if (seen.at(-1) !== status) seen.push(status);
-    if (status === target) return seen;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`never reached ${target}; saw ${seen.join(" → ")}`);
-}
+const endpoint = (type: string) => api.endpoint(type);
+const call = (method: string, url: string, body?: unknown, headers?: Record<string, string>) =>
+  api.call(method, url, body, headers);
 
 describe("stand-in cloud API", () => {
   it("answers 401 without a token or with a wrong password, and its catalog points at itself", async () => {

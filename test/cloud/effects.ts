@@ -16,7 +16,7 @@ export interface CloudEffects {
   /** Removes the VM and its local disk. */
   deleteServer(server: Server): Promise<void>;
   /** The floating IP now points at `port` (or nowhere): NAT follows. */
-  floatingIpChanged(fip: FloatingIp, port: Port | undefined): Promise<void>;
+  floatingIpChanged(fip: FloatingIp, port: Port | undefined, store: Store): Promise<void>;
   /** Any security group, rule or port binding changed: the filter is rebuilt from the store. */
   securityChanged(store: Store): Promise<void>;
   close(): Promise<void>;

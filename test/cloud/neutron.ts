@@ -301,7 +301,7 @@ export function addNeutron(router: Router, store: Store, effects: CloudEffects):
     for (const f of store.floatingIps.values())
       if (f.portId === p.id) {
         f.portId = null;
-        await effects.floatingIpChanged(f, undefined);
+        await effects.floatingIpChanged(f, undefined, store);
       }
     store.ports.delete(p.id);
     await effects.securityChanged(store);
@@ -368,7 +368,7 @@ export function addNeutron(router: Router, store: Store, effects: CloudEffects):
   async function associate(f: FloatingIp, portId: string | null): Promise<Reply | undefined> {
     if (portId === null) {
       f.portId = null;
-      await effects.floatingIpChanged(f, undefined);
+      await effects.floatingIpChanged(f, undefined, store);
       return undefined;
     }
     const port = store.ports.get(portId);
@@ -386,7 +386,7 @@ export function addNeutron(router: Router, store: Store, effects: CloudEffects):
         },
       };
     f.portId = portId;
-    await effects.floatingIpChanged(f, port);
+    await effects.floatingIpChanged(f, port, store);
     return undefined;
   }
 }

@@ -173,6 +173,12 @@ export function addNova(router: Router, store: Store, effects: CloudEffects, bas
       }));
     return { status: 200, body: { interfaceAttachments } };
   });
+  // The provider reads tags after every read (microversion 2.26); the stand-in's servers have none.
+  router.add("GET", `${P}/servers/{id}/tags`, (req) => {
+    const version = /compute 2\.(\d+)/.exec(String(req.headers["openstack-api-version"] ?? ""))?.[1];
+    if (version === undefined || Number(version) < 26) return notFound("Resource", "tags (needs microversion 2.26)");
+    return readServer(req.params[0]) ? { status: 200, body: { tags: [] } } : notFound("Instance", req.params[0]);
+  });
   router.add("POST", `${P}/servers/{id}/action`, (req) => serverAction(req));
   router.add("DELETE", `${P}/servers/{id}`, (req) => {
     const s = store.servers.get(req.params[0]);
