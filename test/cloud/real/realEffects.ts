@@ -86,7 +86,13 @@ export class RealEffects implements CloudEffects {
   }
 
   async stopServer(server: Server): Promise<void> {
-    await this.guests.get(server.id)?.powerDown();
+    const guest = this.guests.get(server.id);
+    if (!guest) return;
+    const started = Date.now();
+    const how = await guest.powerDown();
+    process.stderr.write(
+      `stand-in cloud: server ${server.id} ${how} after ${Math.round((Date.now() - started) / 1000)} s\n`,
+    );
   }
 
   async startServer(server: Server): Promise<void> {

@@ -117,17 +117,34 @@ export class Guest {
     return this.pid !== undefined && isRunning(this.pid);
   }
 
-  /** ACPI power button, as Nova's os-stop; after Nova's default 60 s shutdown timeout the guest is destroyed. */
-  async powerDown(timeoutMs = 60_000): Promise<void> {
-    if (!this.running()) return;
-    await new Promise<void>((resolve) => {
-      const sock = connect(this.monitor, () => sock.end("system_powerdown\n"));
-      sock.on("close", () => resolve());
-      sock.on("error", () => resolve());
-    });
+  /**
+   * ACPI power button, as Nova's os-stop; a guest still running after Nova's default 60 s shutdown timeout
+   * is destroyed. Returns how it went, for the cloud's log.
+   */
+  async powerDown(timeoutMs = 60_000): Promise<"off" | "destroyed"> {
+    if (!this.running()) return "off";
+    await this.monitorCommand("system_powerdown");
     const deadline = Date.now() + timeoutMs;
     while (this.running() && Date.now() < deadline) await sleep(200);
+    const off = !this.running();
     await this.kill();
+    return off ? "off" : "destroyed";
+  }
+
+  /** One HMP command on qemu's monitor socket; never waits more than 5 s for qemu to take it. */
+  private monitorCommand(command: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const sock = connect(this.monitor);
+      const done = () => {
+        clearTimeout(timer);
+        sock.destroy();
+        resolve();
+      };
+      const timer = setTimeout(done, 5_000);
+      sock.on("connect", () => sock.end(`${command}\n`));
+      sock.on("close", done);
+      sock.on("error", done);
+    });
   }
 
   async kill(): Promise<void> {
