@@ -52,6 +52,12 @@ describe("stand-in cloud API", () => {
     cloud.unknownCalls.length = 0;
   });
 
+  it("fails its close when a 501 went unacknowledged", async () => {
+    await call("GET", `${endpoint("network")}/v2.0/routers`);
+    await expect(cloud.close()).rejects.toThrow(/does not implement:\n {2}GET \/network\/v2\.0\/routers/);
+    cloud.unknownCalls.length = 0;
+  });
+
   it("takes the standby through its life: network, volume, server with block devices, stop, delete", async () => {
     const neutron = `${endpoint("network")}/v2.0`;
     const cinder = endpoint("volumev3");

@@ -236,6 +236,8 @@ describe("a booted server in the stand-in cloud", () => {
       return r.status === 404 ? "404" : r.body.server.status;
     };
     expect(await pollUntil(serverStatus, "SHUTOFF", 120_000)).toEqual(["ACTIVE", "SHUTOFF"]);
+    // The guest shut down on the ACPI power button (MariaDB stopped cleanly), not destroyed after the timeout.
+    expect(cloud.effects.stops.get(serverId)).toBe("off");
     expect((await api.call("DELETE", `${api.nova}/servers/${serverId}`)).status).toBe(204);
     expect(await pollUntil(serverStatus, "404", 60_000)).toEqual(["SHUTOFF", "404"]);
     expect((await api.call("GET", `${api.cinder}/volumes/${volumeId}`)).body.volume.status).toBe("available");

@@ -31,6 +31,7 @@ export interface StandInCloud {
   calls: string[];
   /** The environment an openrc file gives the provider. The password is a secret: pass it in env, never argv. */
   openrc(): Record<string, string>;
+  /** Stops the server and its effects; rejects when any call was answered 501 (see unknownCalls). */
   close(): Promise<void>;
 }
 
@@ -103,10 +104,15 @@ export async function startCloud(opts: CloudOptions = {}): Promise<StandInCloud>
       OS_IDENTITY_API_VERSION: "3",
       OS_INTERFACE: "public",
     }),
+    /** Stops it; rejects, naming them, when calls were answered 501 that no test acknowledged (cleared). */
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await effects.close();
+      if (router.unknownCalls.length > 0)
+        throw new Error(
+          `the stand-in cloud was asked for calls it does not implement:\n${router.unknownCalls.map((c) => `  ${c.method} ${c.url}`).join("\n")}`,
+        );
     },
   };
 }

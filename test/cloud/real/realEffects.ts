@@ -20,6 +20,8 @@ export function volumeSerial(volumeId: string): string {
  */
 export class RealEffects implements CloudEffects {
   private readonly guests = new Map<string, Guest>();
+  /** How each server's last os-stop went: the guest shut itself down, or was destroyed after the timeout. */
+  readonly stops = new Map<string, "off" | "destroyed">();
 
   constructor(
     private readonly dir: string,
@@ -90,6 +92,7 @@ export class RealEffects implements CloudEffects {
     if (!guest) return;
     const started = Date.now();
     const how = await guest.powerDown();
+    this.stops.set(server.id, how);
     process.stderr.write(
       `stand-in cloud: server ${server.id} ${how} after ${Math.round((Date.now() - started) / 1000)} s\n`,
     );

@@ -39,7 +39,7 @@ export class Guest {
   }
 
   private get monitor(): string {
-    return join(this.spec.dir, "monitor.sock");
+    return join(this.spec.dir, "qmp.sock");
   }
 
   static async createBootDisk(image: string, overlay: string): Promise<void> {
@@ -73,7 +73,7 @@ export class Guest {
       "none",
       "-serial",
       `file:${this.console}`,
-      "-monitor",
+      "-qmp",
       `unix:${this.monitor},server=on,wait=off`,
       "-kernel",
       s.kernel,
@@ -131,19 +131,48 @@ export class Guest {
     return off ? "off" : "destroyed";
   }
 
-  /** One HMP command on qemu's monitor socket; never waits more than 5 s for qemu to take it. */
+  /**
+   * One QMP command on qemu's monitor socket: after the greeting, qmp_capabilities, then the command; resolves
+   * on qemu's answer to it, so the command was taken before the shutdown timeout starts.
+   */
   private monitorCommand(command: string): Promise<void> {
-    return new Promise<void>((resolve) => {
+    return new Promise<void>((resolve, reject) => {
       const sock = connect(this.monitor);
-      const done = () => {
-        clearTimeout(timer);
+      let buffered = "";
+      let answers = 0;
+      const timer = setTimeout(() => {
         sock.destroy();
-        resolve();
-      };
-      const timer = setTimeout(done, 5_000);
-      sock.on("connect", () => sock.end(`${command}\n`));
-      sock.on("close", done);
-      sock.on("error", done);
+        reject(new Error(`qemu's monitor did not answer ${command} within 30 s`));
+      }, 30_000);
+      sock.on("data", (chunk) => {
+        buffered += chunk.toString("utf8");
+        let newline = buffered.indexOf("\n");
+        while (newline >= 0) {
+          const message = JSON.parse(buffered.slice(0, newline)) as {
+            QMP?: unknown;
+            return?: unknown;
+            error?: { desc: string };
+          };
+          buffered = buffered.slice(newline + 1);
+          newline = buffered.indexOf("\n");
+          if (message.error) {
+            clearTimeout(timer);
+            sock.destroy();
+            reject(new Error(`qemu refused ${command}: ${message.error.desc}`));
+          } else if (message.QMP) sock.write(`${JSON.stringify({ execute: "qmp_capabilities" })}\n`);
+          else if (message.return !== undefined && ++answers === 1)
+            sock.write(`${JSON.stringify({ execute: command })}\n`);
+          else if (message.return !== undefined) {
+            clearTimeout(timer);
+            sock.end();
+            resolve();
+          }
+        }
+      });
+      sock.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
   }
 
