@@ -167,6 +167,15 @@ describe("stand-in cloud API", () => {
       status: "ACTIVE",
       device_id: serverId,
     });
+    // Growing it in use needs microversion 3.42 (the provider's enableOnlineResize sends it): in-use → extending → in-use.
+    const extend = { "os-extend": { new_size: 2 } };
+    expect((await call("POST", `${cinder}/volumes/${volumeId}/action`, extend)).status).toBe(400);
+    const grown = await call("POST", `${cinder}/volumes/${volumeId}/action`, extend, {
+      "OpenStack-API-Version": "volume 3.42",
+    });
+    expect(grown.status).toBe(202);
+    expect(await pollUntil(volumeStatus, "in-use")).toEqual(["extending", "in-use"]);
+    expect((await call("GET", `${cinder}/volumes/${volumeId}`)).body.volume.size).toBe(2);
     // An attached volume cannot be deleted.
     expect((await call("DELETE", `${cinder}/volumes/${volumeId}`)).status).toBe(400);
 

@@ -145,6 +145,8 @@ export function addCinder(router: Router, store: Store, effects: CloudEffects, b
         `Invalid volume: Volume status must be 'available' (or 'in-use' from microversion 3.42) to extend, currently ${status}`,
       );
     v.size = newSize;
+    v.status.set("extending");
+    v.status.moveAfter(effects.extendVolume(v), status, "error_extending");
     return { status: 202 };
   });
 }

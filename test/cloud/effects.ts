@@ -8,6 +8,8 @@ import type { FloatingIp, Port, Server, Store, Volume } from "./store";
 export interface CloudEffects {
   createVolume(volume: Volume): Promise<void>;
   deleteVolume(volume: Volume): Promise<void>;
+  /** Grows the volume to its (already updated) size. */
+  extendVolume(volume: Volume): Promise<void>;
   /** Starts the server's VM with its ports, boot image, attached volumes and user data. */
   bootServer(server: Server, store: Store): Promise<void>;
   /** Shuts the guest down (ACPI, as Nova's os-stop does) and waits for it to be off. */
@@ -28,6 +30,7 @@ const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
 export const noEffects: CloudEffects = {
   createVolume: settled,
   deleteVolume: settled,
+  extendVolume: settled,
   bootServer: settled,
   stopServer: settled,
   startServer: settled,

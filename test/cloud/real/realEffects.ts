@@ -47,6 +47,11 @@ export class RealEffects implements CloudEffects {
     await truncate(this.volumeFile(volume.id), volume.size * 1024 ** 3);
   }
 
+  /** The file grows; a running guest is not told (Nova's volume-extended event to qemu is not modelled). */
+  async extendVolume(volume: Volume): Promise<void> {
+    await truncate(this.volumeFile(volume.id), volume.size * 1024 ** 3);
+  }
+
   async deleteVolume(volume: Volume): Promise<void> {
     await rm(this.volumeFile(volume.id), { force: true });
   }
