@@ -176,6 +176,12 @@ describe("stand-in cloud API", () => {
     expect(grown.status).toBe(202);
     expect(await pollUntil(volumeStatus, "in-use")).toEqual(["extending", "in-use"]);
     expect((await call("GET", `${cinder}/volumes/${volumeId}`)).body.volume.size).toBe(2);
+    // Tags exist from microversion 2.26 (the provider reads them after every read of the server).
+    expect((await call("GET", `${nova}/servers/${serverId}/tags`)).status).toBe(404);
+    const tags = await call("GET", `${nova}/servers/${serverId}/tags`, undefined, {
+      "X-OpenStack-Nova-API-Version": "2.26",
+    });
+    expect(tags).toEqual({ status: 200, body: { tags: [] } });
     // An attached volume cannot be deleted.
     expect((await call("DELETE", `${cinder}/volumes/${volumeId}`)).status).toBe(400);
 

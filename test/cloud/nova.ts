@@ -175,7 +175,10 @@ export function addNova(router: Router, store: Store, effects: CloudEffects, bas
   });
   // The provider reads tags after every read (microversion 2.26); the stand-in's servers have none.
   router.add("GET", `${P}/servers/{id}/tags`, (req) => {
-    const version = /compute 2\.(\d+)/.exec(String(req.headers["openstack-api-version"] ?? ""))?.[1];
+    // gophercloud sends the microversion in both headers; either names it.
+    const version =
+      /compute 2\.(\d+)/.exec(String(req.headers["openstack-api-version"] ?? ""))?.[1] ??
+      /^2\.(\d+)$/.exec(String(req.headers["x-openstack-nova-api-version"] ?? ""))?.[1];
     if (version === undefined || Number(version) < 26) return notFound("Resource", "tags (needs microversion 2.26)");
     return readServer(req.params[0]) ? { status: 200, body: { tags: [] } } : notFound("Instance", req.params[0]);
   });
