@@ -39,6 +39,8 @@ export interface SiteConfig {
   flavorName: string;
   availabilityZone?: string;
   adminCidrs: string[];
+  /** The failover runner's own address while `npm run failover` runs from outside adminCidrs. */
+  runnerCidr?: string;
   image: ImageSource;
   dataVolumeSizeGb: number;
   dataVolumeType?: string;
@@ -319,6 +321,7 @@ export function parseSiteConfig(get: RawConfig, defaults = projectDefaults()): S
     flavorName: requireString(get, "flavorName", "s1-2"),
     availabilityZone: optionalString(get, defaults, "availabilityZone"),
     adminCidrs,
+    runnerCidr: parseRunnerCidr(get, defaults),
     image: parseImage(get, defaults),
     dataVolumeSizeGb: parseInteger(get, defaults, "dataVolumeSizeGb", 1, 16384),
     dataVolumeType: optionalString(get, defaults, "dataVolumeType"),
@@ -335,6 +338,21 @@ export function parseSiteConfig(get: RawConfig, defaults = projectDefaults()): S
     },
     expectedSyncMinutes: parseInteger(get, defaults, "expectedSyncMinutes", 1, 1440),
   };
+}
+
+/** One address (a /32 or /128): the failover job sets it for the machine it runs on, nothing wider. */
+export function parseRunnerCidr(get: RawConfig, defaults: ConfigDefaults): string | undefined {
+  const value = optionalString(get, defaults, "runnerCidr");
+  if (value === undefined) return undefined;
+  const parsed = parseCidr(value);
+  if (!parsed || parsed.prefix !== addressBits[parsed.family]) {
+    throw new ConfigError(
+      "runnerCidr",
+      `${show(value)} is not one address in CIDR form (/32 or /128)`,
+      "leave it to npm run failover, or remove it: pulumi config rm runnerCidr",
+    );
+  }
+  return value;
 }
 
 function validateHostKeyAlias(alias: string, defaults: ConfigDefaults): string {

@@ -28,6 +28,7 @@ const network = new StandbyNetwork(`${name}-net`, {
   networkName: cfg.networkName,
   floatingIpPool: cfg.floatingIpPool,
   adminCidrs: cfg.adminCidrs,
+  temporaryCidr: cfg.runnerCidr,
   webOpen: cfg.mode === "active",
 });
 const keys = new StandbyKeys(`${name}-keys`);

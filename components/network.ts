@@ -11,6 +11,11 @@ export interface StandbyNetworkArgs {
   floatingIpPool: string;
   /** CIDRs allowed to SSH in. */
   adminCidrs: string[];
+  /**
+   * One more address allowed to SSH in, for the length of one failover run from a machine outside
+   * adminCidrs; its rule is gone with the next update that leaves it unset.
+   */
+  temporaryCidr?: string;
   /** Whether HTTP/HTTPS are open to everyone: only while failed over, so a syncing standby is no public twin. */
   webOpen: boolean;
 }
@@ -46,6 +51,19 @@ export class StandbyNetwork extends pulumi.ComponentResource {
         { parent: this, deleteBeforeReplace: true, aliases: [{ name: `${name}-ssh-${i}` }] },
       );
     });
+    // Neutron refuses a second rule identical to an admin one.
+    if (args.temporaryCidr && !args.adminCidrs.includes(args.temporaryCidr)) {
+      new openstack.networking.SecGroupRule(
+        `${name}-ssh-runner`,
+        rule(
+          group.id,
+          args.temporaryCidr,
+          STANDBY_SSH_PORT,
+          `SSH from the failover runner ${args.temporaryCidr} (temporary)`,
+        ),
+        { parent: this, deleteBeforeReplace: true },
+      );
+    }
     if (args.webOpen) {
       for (const [port, proto] of [
         [80, "http"],

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ExitCode, OpsError } from "./exitCodes";
@@ -42,7 +43,7 @@ function parse<T extends Record<string, { type: "string" | "boolean" }>>(argv: s
   }
 }
 
-function checkStack(stack: string, usage: string): string {
+export function checkStack(stack: string, usage: string): string {
   // Same shape Pulumi accepts for stack names; also keeps the name safe inside a file name.
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(stack)) {
     throw new OpsError(ExitCode.Usage, `--stack ${JSON.stringify(stack)} is not a stack name\n${usage}`);
@@ -75,6 +76,48 @@ export function parseDrillArgs(argv: string[]): DrillArgs {
     help: v.help,
     live: v.live,
     planFile: v["plan-file"] ? resolve(v["plan-file"]) : undefined,
+  };
+}
+
+export interface FailoverArgs extends CommonArgs {
+  /**
+   * This machine's public address as the standby will see it: an IP, `auto` (asked from
+   * --ip-echo-url), or `none` (this machine is in adminCidrs, or reaches the standby otherwise).
+   */
+  runnerIp: string;
+  ipEchoUrl: string;
+}
+
+export const failoverUsage = `Usage: npm run failover -- [--stack dev] [--work-dir DIR] [--runner-ip auto|IP|none]
+                        [--ip-echo-url https://checkip.amazonaws.com]
+  Fails over: sets pra:praActive to true and runs up (the standby boots on the newest recovery point,
+  serves the blog, the DNS hook runs). Needs only this repository, the stack's passphrase, the cloud
+  credentials and the state backend. When this machine's address is not in adminCidrs, it is allowed
+  SSH for the length of the run (pra:runnerCidr) and removed by a second up at the end.`;
+
+export function parseFailoverArgs(argv: string[]): FailoverArgs {
+  const v = parse(
+    argv,
+    {
+      ...common,
+      "runner-ip": { type: "string", default: "auto" },
+      "ip-echo-url": { type: "string", default: "https://checkip.amazonaws.com" },
+    },
+    failoverUsage,
+  );
+  const runnerIp = v["runner-ip"];
+  if (runnerIp !== "auto" && runnerIp !== "none" && isIP(runnerIp) === 0) {
+    throw new OpsError(
+      ExitCode.Usage,
+      `--runner-ip ${JSON.stringify(runnerIp)} is not auto, none or an IP address\n${failoverUsage}`,
+    );
+  }
+  return {
+    stack: checkStack(v.stack, failoverUsage),
+    workDir: resolve(v["work-dir"]),
+    help: v.help,
+    runnerIp,
+    ipEchoUrl: v["ip-echo-url"],
   };
 }
 

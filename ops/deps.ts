@@ -19,6 +19,8 @@ export interface OpsDeps {
   teardownAttempts: number;
   retryDelayMs: number;
   alertTimeoutMs: number;
+  /** The environment the state's location is judged from (PULUMI_BACKEND_URL, HOME); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function defaultDeps(): OpsDeps {

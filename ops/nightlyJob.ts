@@ -1,4 +1,5 @@
 import type { OutputMap } from "@pulumi/pulumi/automation";
+import { projectDefaults } from "../config";
 import { primarySide } from "../sync/plan";
 import type { Fingerprint } from "../sync/runner/fingerprint";
 import { type NightlyArgs, nightlyUsage, parseNightlyArgs } from "./args";
@@ -10,6 +11,7 @@ import { finish, type Outcome, PREFIX } from "./nightlyReport";
 import { changesSince, parseRecoveryRecord, type RecoveryRecord, runId } from "./recoveryRecord";
 import { refuseWhileActive, type Session } from "./session";
 import { parseSyncKeys } from "./settings";
+import { stateLocation } from "./stateLocation";
 import { bootAndTearDown, cleanUpLeftovers } from "./transient";
 import { errorText } from "./workspace";
 
@@ -28,13 +30,20 @@ const nightly: JobSpec<NightlyArgs> = {
 export function runNightly(argv: string[], deps: OpsDeps): Promise<number> {
   return runJob(nightly, argv, deps, (run) => {
     let before: RecoveryRecord | undefined;
+    let stateWarning: string | undefined;
     return {
       async body(s) {
+        // Said first and again in the summary: a sync into state that burns with the primary protects nothing.
+        stateWarning = stateLocation(run.deps.env ?? process.env, {
+          source: s.get("source") ?? projectDefaults().string("source"),
+        }).warning;
+        if (stateWarning) s.log(stateWarning);
         before = parseRecoveryRecord((await s.stack.outputs()).recoveryPoint?.value);
         return night(s, before, run.args.force);
       },
       failed: (f): Outcome => ({ ...f, record: before, instanceMinutes: 0 }),
       async finish(outcome, session) {
+        outcome.stateWarning = stateWarning;
         await finish(outcome, { ...run, session });
         return outcome.code;
       },

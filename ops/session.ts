@@ -9,7 +9,7 @@ import { errorText, openStack } from "./workspace";
 
 /** One run of a job against one stack: what every step needs. */
 export interface Session {
-  job: "nightly" | "drill" | "failback";
+  job: "nightly" | "drill" | "failback" | "failover";
   stackName: string;
   workDir: string;
   stack: Stack;

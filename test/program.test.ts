@@ -132,6 +132,38 @@ describe("reordering adminCidrs", () => {
   });
 });
 
+describe("the failover runner's temporary SSH rule (pra:runnerCidr)", () => {
+  const sshRules = async (config: Record<string, string>) =>
+    (await runProgram(config))
+      .byType("openstack:networking/secGroupRule:SecGroupRule")
+      .filter((r) => r.inputs.portRangeMin === 22)
+      .map((r) => `${r.name} ${r.inputs.remoteIpPrefix}`)
+      .sort();
+
+  it("adds one SSH rule for the runner while set, and none once unset; the admin rules stay as they were", async () => {
+    const failingOver = { ...validConfig, praActive: "true" };
+    const without = await sshRules(failingOver);
+    const withRunner = await sshRules({ ...failingOver, runnerCidr: "192.0.2.44/32" });
+    expect(withRunner.filter((r) => !without.includes(r))).toEqual(["pra-net-ssh-runner 192.0.2.44/32"]);
+    expect(withRunner.filter((r) => without.includes(r))).toEqual(without);
+    expect(await sshRules({ ...failingOver, runnerCidr: "" })).toEqual(without);
+  });
+
+  it("adds no duplicate of an admin rule (Neutron would refuse it)", async () => {
+    const admin = JSON.parse(validConfig.adminCidrs as string)[0] as string;
+    expect(await sshRules({ ...validConfig, runnerCidr: admin })).toEqual(await sshRules(validConfig));
+  });
+
+  it.each(["192.0.2.0/24", "192.0.2.44", "2001:db8::/64", "nonsense"])("refuses %j: one address only", async (bad) => {
+    const error = await runProgram({ ...validConfig, runnerCidr: bad }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(RunError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^pra:runnerCidr: .* is not one address in CIDR form \(\/32 or \/128\)/);
+  });
+});
+
 describe("toggling modes never touches the permanent resources", () => {
   it("keeps image, volume, floating IP, port and security group inputs byte-identical", async () => {
     const runs = [

@@ -118,6 +118,8 @@ const seen = () => {
     praActive: String(c["pra:praActive"] ?? ""),
     syncRun: c["pra:syncRun"] ?? "",
     drillRun: c["pra:drillRun"] ?? "",
+    // Only when set, so the other jobs' records stay as they were.
+    ...(c["pra:runnerCidr"] ? { runnerCidr: c["pra:runnerCidr"] } : {}),
   };
 };
 
@@ -169,6 +171,20 @@ function up() {
       (b.hangSeconds || 20) * 1000,
     );
     return;
+  }
+  if (c.praActive === "true" && !c.runnerCidr && b.failRunnerCloses > 0) {
+    b.failRunnerCloses -= 1;
+    recordUpdate("failed");
+    fail(
+      "updating openstack:networking:SecGroupRule pra-net-ssh-runner: Expected HTTP response code [204] but got 503",
+    );
+  }
+  if (c.praActive === "true" && b.failActiveUps > 0) {
+    b.failActiveUps -= 1;
+    state.instance = true;
+    recordUpdate("failed");
+    out("  + command:local:Command pra-failover-outside-check creating failed");
+    fail("update failed: pra-outside-check: the floating IP does not answer for blog.example.org");
   }
   if (wanted) {
     state.instance = true;

@@ -31,6 +31,10 @@ export interface FakeBehaviour {
   rolledBackTo?: string;
   /** The record a successful sync up publishes as the recoveryPoint output (run filled in). */
   recordAfterSync?: Omit<RecoveryRecord, "run">;
+  /** Fail this many ups with praActive=true (after the boot: the instance exists). */
+  failActiveUps?: number;
+  /** Fail this many ups with praActive=true and no runnerCidr (the failover's closing update). */
+  failRunnerCloses?: number;
 }
 
 export interface FakeState {
@@ -80,7 +84,7 @@ export interface LogEntry {
   argv?: string[];
   cwd?: string;
   configFile?: string;
-  config?: { praActive: string; syncRun: string; drillRun: string };
+  config?: { praActive: string; syncRun: string; drillRun: string; runnerCidr?: string };
   event?: string;
   signal?: string;
 }
@@ -239,6 +243,8 @@ export function testDeps(
     teardownAttempts: 2,
     retryDelayMs: 0,
     alertTimeoutMs: 5000,
+    // State in a bucket unless a test says otherwise: the machine's own login must not change the output.
+    env: { HOME: fx.root, PULUMI_BACKEND_URL: "s3://pra-test-state?endpoint=127.0.0.1:1" },
     output: () => text,
     ...extra,
   };

@@ -116,6 +116,29 @@ describe.concurrent("nightly: the state's last update counts, not only this chec
   });
 });
 
+describe.concurrent("nightly: where the state lives", () => {
+  it("warns at the start, before the summary and in the status file when the state is a file on the primary", async () => {
+    const fx = setup({ outputs: { recoveryPoint: lastNight() } });
+    const deps = testDeps(fx, async () => unchanged, { env: { HOME: fx.root } });
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.Ok);
+    const warning = `WARNING: the Pulumi state is a local file on the primary (${fx.root}/.pulumi-pra, pra:source is local).`;
+    const lines = deps.output().split("\n");
+    const warned = lines.flatMap((l, i) => (l.includes(warning) ? [i] : []));
+    expect(warned).toHaveLength(2);
+    expect(warned[0]).toBeLessThan(lines.findIndex((l) => l.includes("unchanged since")));
+    expect(lines[warned[1] + 1]).toMatch(/^pra nightly: ok /);
+    expect(status(fx).stateWarning).toContain(warning);
+  });
+
+  it("says nothing about the state when it lives in a bucket", async () => {
+    const fx = setup({ outputs: { recoveryPoint: lastNight() } });
+    const deps = testDeps(fx, async () => unchanged);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.Ok);
+    expect(deps.output()).not.toMatch(/WARNING/);
+    expect(status(fx).stateWarning).toBeUndefined();
+  });
+});
+
 describe.concurrent("nightly: change check", () => {
   it("skips the boot when files and tables are unchanged: no up, exit 0, verified time recorded", async () => {
     const snapshot = hoursAgo(40); // a quiet blog: old snapshot, but verified current tonight
@@ -134,6 +157,22 @@ describe.concurrent("nightly: change check", () => {
     expect(st.dataAgeHours).toBeCloseTo(40, 0);
     expect(st.verifiedUnchangedAt).toBeDefined();
     expect(existsSync(alert.file)).toBe(false);
+  });
+
+  it("warns (status file, summary, alert) when the synced certificate expires within 14 days, and still exits 0", async () => {
+    const notAfter = new Date(Date.now() + 5 * 86_400_000).toISOString();
+    const certificate = { names: ["blog.example.org"], notAfter };
+    const withCert = JSON.stringify({ ...JSON.parse(lastNight(hoursAgo(2))), certificate });
+    const fx = setup({ outputs: { recoveryPoint: withCert } });
+    const alert = withAlertFile(fx);
+    rewriteConfig(fx, alert.config);
+    const deps = testDeps(fx, async () => unchanged);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.Ok);
+    const st = status(fx);
+    expect(st.certificate).toEqual(certificate);
+    expect(st.warnings).toEqual([expect.stringMatching(/certificate for blog\.example\.org expires in 5\.0 days/)]);
+    expect(st.summary).toMatch(/^pra nightly: ok .*; WARNING: the synced certificate/);
+    expect(readFileSync(alert.file, "utf8")).toMatch(/Certificate: .* docs\/RUNBOOK\.md#https/);
   });
 
   it("passes the stack's source, web root, socket and decrypted primary key to the fingerprint, never to argv", async () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,11 +13,22 @@ interface Step {
   if?: string;
   with?: Record<string, unknown>;
   env?: Record<string, string>;
+  "continue-on-error"?: unknown;
 }
 interface Workflow {
   on: { schedule?: { cron: string }[]; workflow_dispatch?: unknown };
   concurrency: { group: string; "cancel-in-progress"?: boolean };
-  jobs: Record<string, { env?: Record<string, string>; steps: Step[]; "runs-on": string; "timeout-minutes"?: number }>;
+  jobs: Record<
+    string,
+    {
+      env?: Record<string, string>;
+      steps: Step[];
+      "runs-on": string;
+      "timeout-minutes"?: number;
+      if?: unknown;
+      "continue-on-error"?: unknown;
+    }
+  >;
 }
 
 /** A GitHub Actions expression as written in the workflow: ${{ ... }}. */
@@ -59,6 +71,8 @@ function commonChecks(file: string) {
     PRA_STACK: expr("vars.PRA_STACK || 'dev'"),
     PULUMI_CONFIG_PASSPHRASE: expr("secrets.PULUMI_CONFIG_PASSPHRASE"),
     PULUMI_BACKEND_URL: expr("secrets.PULUMI_BACKEND_URL"),
+    AWS_ACCESS_KEY_ID: expr("secrets.AWS_ACCESS_KEY_ID"),
+    AWS_SECRET_ACCESS_KEY: expr("secrets.AWS_SECRET_ACCESS_KEY"),
     OS_CLOUD: expr("secrets.OS_CLOUD"),
   });
   const clouds = job.steps.find((s) => s.env?.OPENSTACK_CLOUDS_YAML);
@@ -69,6 +83,41 @@ function commonChecks(file: string) {
   for (const s of job.steps) expect(s.run ?? "").not.toMatch(/\$\{\{\s*(secrets|vars)\./);
   return { w, job };
 }
+
+/** Runs a step's script as the runner would (bash -e), with PRA_RUNNER as given. */
+function runGuard(step: Step, runner: string) {
+  return spawnSync("bash", ["-e", "-c", step.run ?? ""], { env: { PATH: process.env.PATH, PRA_RUNNER: runner } });
+}
+
+/**
+ * Without vars.PRA_RUNNER the job would run on a GitHub-hosted runner outside adminCidrs: it would boot
+ * a standby it cannot reach. The guard must be the first step, unconditional, and fail the job.
+ */
+function checkRunnerGuard(file: string) {
+  const w = workflow(file);
+  const job = onlyJob(w);
+  expect(job.if).toBeUndefined();
+  expect(job["continue-on-error"]).toBeUndefined();
+  const guard = job.steps[0];
+  expect(guard.env?.PRA_RUNNER).toBe(expr("vars.PRA_RUNNER"));
+  expect(guard.if).toBeUndefined();
+  expect(guard["continue-on-error"]).toBeUndefined();
+  expect(guard.uses).toBeUndefined();
+  const refused = runGuard(guard, "");
+  expect(refused.status).not.toBe(0);
+  expect(String(refused.stdout)).toMatch(/::error::vars\.PRA_RUNNER is not set.*adminCidrs.*Nothing was booted/);
+  expect(runGuard(guard, "pra-runner").status).toBe(0);
+  // Nothing that boots or installs comes before it.
+  const work = job.steps.findIndex((s) => /npm run (sync:nightly|drill)/.test(s.run ?? ""));
+  expect(work).toBeGreaterThan(0);
+}
+
+describe("workflows refuse to run without a self-hosted runner", () => {
+  it.each([".github/workflows/nightly-sync.yml", ".github/workflows/drill.yml"])(
+    "%s: the first step fails the job when vars.PRA_RUNNER is unset, and cannot be skipped",
+    (file) => checkRunnerGuard(file),
+  );
+});
 
 describe("nightly-sync workflow", () => {
   const file = ".github/workflows/nightly-sync.yml";
@@ -92,6 +141,8 @@ describe("nightly-sync workflow", () => {
     const sync = job.steps.findIndex((s) => s.run?.includes("sync:nightly"));
     expect(job.steps.indexOf(ping as Step)).toBeGreaterThan(sync);
     expect(secretsUsed(file)).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
       "DEADMAN_URL",
       "OPENSTACK_CLOUDS_YAML",
       "OS_CLOUD",
@@ -115,11 +166,43 @@ describe("drill workflow", () => {
     expect(upload?.if).toBe("always()");
     expect(upload?.with?.path).toBe(".pra/drill-*.md");
     expect(secretsUsed(file)).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
       "OPENSTACK_CLOUDS_YAML",
       "OS_CLOUD",
       "PULUMI_BACKEND_URL",
       "PULUMI_CONFIG_PASSPHRASE",
     ]);
+  });
+});
+
+describe("failover workflow", () => {
+  const file = ".github/workflows/failover.yml";
+
+  it("runs on demand only, in the same group, and fails over with nothing but repository secrets", () => {
+    const { w, job } = commonChecks(file);
+    expect(w.on.schedule).toBeUndefined();
+    expect(job.steps.some((s) => s.run === 'npm run failover -- --stack "$PRA_STACK"')).toBe(true);
+    expect(secretsUsed(file)).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "OPENSTACK_CLOUDS_YAML",
+      "OS_CLOUD",
+      "PULUMI_BACKEND_URL",
+      "PULUMI_CONFIG_PASSPHRASE",
+    ]);
+  });
+
+  it("refuses first, before anything else, when the state backend is empty or a local file", () => {
+    const { job } = commonChecks(file);
+    const guard = job.steps[0];
+    expect(guard.run).toContain('case "$PULUMI_BACKEND_URL" in');
+    const check = (url: string) =>
+      spawnSync("bash", ["-c", guard.run ?? ""], { env: { PATH: process.env.PATH, PULUMI_BACKEND_URL: url } }).status;
+    expect(check("")).toBe(2);
+    expect(check("file:///home/me/.pulumi-pra")).toBe(2);
+    expect(check("s3://pra-state?endpoint=https://s3.example.net&s3ForcePathStyle=true&region=r1")).toBe(0);
+    expect(check("https://api.pulumi.com")).toBe(0);
   });
 });
 
@@ -167,6 +250,9 @@ describe("systemd units for running the job on the primary", () => {
     expect(s.Service.Environment).toContain("PULUMI_CONFIG_PASSPHRASE_FILE=%d/passphrase");
     expect(s.Service.Environment?.some((e) => e.startsWith("OS_CLOUD="))).toBe(true);
     expect(s.Service.Environment?.some((e) => /PASSPHRASE=/.test(e))).toBe(false); // never the value itself
+    // The state bucket's URL and keys from a root-only file, optional, never in the world-readable unit.
+    expect(s.Service.EnvironmentFile).toEqual(["-/etc/pra/state.env"]);
+    expect(s.Service.Environment?.some((e) => /AWS_SECRET_ACCESS_KEY=/.test(e))).toBe(false);
     expect(s.Service.ExecStartPost?.[0]).toMatch(/^-\/usr\/bin\/curl .*--config \/etc\/pra\/deadman\.curl$/);
     expect(s.Unit.After?.[0]).toContain("network-online.target");
   });
