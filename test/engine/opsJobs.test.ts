@@ -1,0 +1,180 @@
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExitCode } from "../../ops/exitCodes";
+import { runNightly } from "../../ops/nightlyJob";
+import { makeFixture, record, tables, testDeps } from "../ops/fixture";
+import { missing, toolchain } from "../toolchain/env";
+import { type OpsStack, opsStack, type StandbyOutputs } from "./opsStack";
+
+// The ops jobs against the REAL pulumi CLI and a real stack (file backend), for every path that needs
+// neither the language host nor a provider: the state is made by an inline program exporting what
+// index.ts exports. The primary's fingerprint comes through the same seam test/ops uses
+// (test/ops/entry.ts, FAKE_FINGERPRINT): the jobs' change check against a real primary is the lab's.
+const tc = toolchain();
+const unavailable = missing(tc, "cli");
+if (unavailable) console.warn(`engine ops tests skipped: ${unavailable}`);
+
+const projectRoot = resolve(__dirname, "../..");
+const lastNight = record("nightly-20250101T020000Z", "2025-01-01T02:00:00.000Z");
+const unchanged = { fileDigest: lastNight.fileDigest, tables };
+
+function standby(over: Partial<StandbyOutputs> = {}): StandbyOutputs {
+  return {
+    mode: "standby",
+    recoveryPoint: JSON.stringify(lastNight),
+    floatingIp: "203.0.113.10",
+    hostKeyAlias: "pra-standby",
+    sshUser: "debian",
+    expectedSyncMinutes: 15,
+    monthlyCost: { total: 4.2, currency: "EUR" },
+    ...over,
+  };
+}
+
+interface JobResult {
+  code: number;
+  output: string;
+}
+
+/** Runs a job as test/ops does (test/ops/entry.ts), here on the real CLI and the real stack. */
+function runJob(s: OpsStack, job: "nightly" | "drill", args: string[] = []): Promise<JobResult> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(projectRoot, "test/ops/entry.ts"),
+        job,
+        "--stack",
+        "dev",
+        "--work-dir",
+        s.workDir,
+        ...args,
+      ],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, ...s.env, FAKE_FINGERPRINT: JSON.stringify(unchanged) },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) =>
+        done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
+async function updates(s: OpsStack): Promise<number> {
+  return (await s.stack.history()).length;
+}
+
+describe.skipIf(unavailable)("the ops jobs on the real pulumi CLI (no language host, no provider)", () => {
+  let s: OpsStack;
+  let unchangedNightCommands: string[][] | undefined;
+
+  beforeAll(async () => {
+    s = await opsStack(tc);
+    for (const [key, value] of [
+      ["siteHostname", "blog.example.org"],
+      ["networkName", "private"],
+      ["floatingIpPool", "public"],
+      ["flavorName", "s1-2"],
+      ["imageName", "wordpress-standby"],
+      ["praActive", "false"],
+    ]) {
+      const r = await s.cli(["config", "set", "--stack", "dev", key, value]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const cidr = await s.cli(["config", "set", "--stack", "dev", "--path", "adminCidrs[0]", "198.51.100.7/32"]);
+    expect(cidr.code, cidr.stderr).toBe(0);
+    await s.publish(standby());
+  }, 180_000);
+  afterAll(() => s?.dispose());
+
+  it("an unchanged night boots nothing: exit 0, no update recorded", async () => {
+    const before = await updates(s);
+    const r = await runJob(s, "nightly");
+    expect(r.code, r.output).toBe(ExitCode.Ok);
+    expect(r.output).toContain(`unchanged since ${lastNight.snapshotTime}: no instance booted`);
+    expect(await updates(s)).toBe(before);
+    unchangedNightCommands = s.commands();
+  }, 180_000);
+
+  it("the fake pulumi of test/ops is asked the same commands as the real CLI for that night", async () => {
+    const fx = makeFixture({ outputs: { recoveryPoint: JSON.stringify(lastNight) } });
+    try {
+      expect(
+        await runNightly(
+          ["--stack", "dev", "--work-dir", fx.workDir],
+          testDeps(fx, async () => unchanged),
+        ),
+      ).toBe(ExitCode.Ok);
+      expect(unchangedNightCommands, "run with the unchanged night's test").toBeDefined();
+      expect(fx.commands()).toEqual(unchangedNightCommands);
+    } finally {
+      fx.dispose();
+    }
+  }, 60_000);
+
+  it("refuses with exit 3 while praActive=true (set through the real CLI), and changes nothing", async () => {
+    expect((await s.cli(["config", "set", "--stack", "dev", "praActive", "true"])).code).toBe(0);
+    try {
+      const before = await updates(s);
+      const r = await runJob(s, "nightly");
+      expect(r.code, r.output).toBe(ExitCode.RefusedActive);
+      expect(r.output).toContain("pra:praActive is true on stack dev");
+      expect(await updates(s)).toBe(before);
+    } finally {
+      await s.cli(["config", "set", "--stack", "dev", "praActive", "false"]);
+    }
+  }, 180_000);
+
+  it("refuses with exit 3 when the last real update ran with praActive=true though the config here says false", async () => {
+    await s.cli(["config", "set", "--stack", "dev", "praActive", "true"]);
+    await s.publish(standby({ mode: "active" }));
+    await s.cli(["config", "set", "--stack", "dev", "praActive", "false"]);
+    try {
+      const r = await runJob(s, "nightly");
+      expect(r.code, r.output).toBe(ExitCode.RefusedActive);
+      expect(r.output).toMatch(/ran with praActive=true, although Pulumi\.dev\.yaml here says false/);
+    } finally {
+      await s.publish(standby());
+    }
+  }, 180_000);
+
+  it("while a real pulumi holds the stack's lock, history shows no update in progress (so no exit 4), an unchanged night only reads, an up is refused by the lock", async () => {
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const previous = (await s.stack.history(1, 1))[0];
+    const running = s.publish(standby(), held);
+    try {
+      const locks = join(s.backendUrl.replace(/^file:\/\//, ""), ".pulumi", "locks", "organization", "pra", "dev");
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(locks) || !readdirSync(locks).some((f) => f.endsWith(".json"))) {
+        if (Date.now() > deadline) throw new Error(`the held up never wrote its lock under ${locks}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      // A file (or S3) backend writes the history entry when the update ends: the newest entry is the
+      // last finished update, never "in-progress" (test/ops' historyEntry(…, "in-progress") is what
+      // Pulumi Cloud shows), so the session's in-progress check cannot see a run on another machine here.
+      const newest = (await s.stack.history(1, 1))[0];
+      expect(newest?.version).toBe(previous?.version);
+      expect(newest?.result).toBe("succeeded");
+      const r = await runJob(s, "nightly");
+      expect(r.code, r.output).toBe(ExitCode.Ok);
+      expect(s.commands().filter((c) => ["up", "preview"].includes(c[0] ?? ""))).toEqual([]);
+      // What a job's own `up` meets instead: the engine's lock error, before any program runs.
+      const up = await s.cli(["up", "--yes", "--skip-preview", "--stack", "dev", "--non-interactive"]);
+      expect(up.code).toBe(1);
+      expect(up.stderr).toMatch(
+        /^error: the stack is currently locked by 1 lock\(s\)\. Either wait for the other process\(es\) to end or delete the lock file with `pulumi cancel`\./m,
+      );
+    } finally {
+      release();
+      await running;
+    }
+  }, 300_000);
+});
