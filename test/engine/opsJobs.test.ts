@@ -65,6 +65,15 @@ function runJob(s: OpsStack, job: "nightly" | "drill", args: string[] = []): Pro
   });
 }
 
+/** Runs the fixture's fake `pulumi` as the real one is run: in the project directory, exit code and both streams. */
+function runFake(root: string, cwd: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((done) => {
+    execFile(join(root, "bin", "pulumi"), args, { cwd }, (error, stdout, stderr) =>
+      done({ stdout, stderr, code: error ? (typeof error.code === "number" ? error.code : -1) : 0 }),
+    );
+  });
+}
+
 async function updates(s: OpsStack): Promise<number> {
   return (await s.stack.history()).length;
 }
@@ -116,6 +125,46 @@ describe.skipIf(unavailable)("the ops jobs on the real pulumi CLI (no language h
       fx.dispose();
     }
   }, 60_000);
+
+  it("the fake answers as the real CLI: config with defaults, a missing key, a missing stack, the config an update records", async () => {
+    const fx = makeFixture({ outputs: { recoveryPoint: JSON.stringify(lastNight) } });
+    try {
+      const fake = (args: string[]) => runFake(fx.root, fx.workDir, args);
+      const same = async (args: string[]) => {
+        const [real, imitation] = [await s.cli(args), await fake(args)];
+        expect({ code: imitation.code, stderr: imitation.stderr }, args.join(" ")).toEqual({
+          code: real.code,
+          stderr: real.stderr,
+        });
+        return [real.stdout, imitation.stdout];
+      };
+      const [realConfig, fakeConfig] = await same(["config", "--json", "--stack", "dev", "--non-interactive"]);
+      expect(JSON.parse(fakeConfig ?? "")).toEqual(JSON.parse(realConfig ?? ""));
+      await same(["config", "get", "--json", "--stack", "dev", "nope"]);
+      // a key without default unset: both refuse to report any config
+      await same(["config", "rm", "--stack", "dev", "networkName"]);
+      try {
+        await same(["config", "--json", "--stack", "dev", "--non-interactive"]);
+      } finally {
+        await same(["config", "set", "--stack", "dev", "networkName", "private"]);
+      }
+      await same(["stack", "select", "--stack", "nope", "--non-interactive"]);
+      expect((await fake(["up", "--yes", "--stack", "dev"])).code).toBe(0);
+      const [realHistory, fakeHistory] = await same([
+        "stack",
+        "history",
+        "--json",
+        "--page-size",
+        "1",
+        "--stack",
+        "dev",
+      ]);
+      const configOf = (text: string | undefined) => JSON.parse(text ?? "")[0].config;
+      expect(configOf(fakeHistory)).toEqual(configOf(realHistory));
+    } finally {
+      fx.dispose();
+    }
+  }, 120_000);
 
   it("refuses with exit 3 while praActive=true (set through the real CLI), and changes nothing", async () => {
     expect((await s.cli(["config", "set", "--stack", "dev", "praActive", "true"])).code).toBe(0);

@@ -56,6 +56,10 @@ export interface HistoryEntry {
   message: string;
   environment: Record<string, string>;
   config: Record<string, { value: string; secret: boolean }>;
+  /**
+   * "in-progress" is what Pulumi Cloud shows while an update runs; a file or S3 backend writes the
+   * entry only when the update ends (test/engine/opsJobs.test.ts), so there it never appears.
+   */
   result: "succeeded" | "failed" | "in-progress";
 }
 
