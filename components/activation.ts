@@ -49,15 +49,16 @@ export class StandbyActivation extends pulumi.ComponentResource {
     const verified = steps.standby("verify", `${layout.bin}/pra-verify`, [activated]);
     this.verification = verified.stdout;
     if (args.public) {
-      const newestPostId = verified.stdout.apply((out) => parseVerifyReport(out).newestPostId);
+      const report = verified.stdout.apply((out) => parseVerifyReport(out));
       const health = steps.runner(
         "health",
         [verified],
-        newestPostId.apply((id) => ({
+        report.apply(({ newestPostId, caPem }) => ({
           health: {
             siteHostname: args.standby.siteHostname,
-            newestPostId: id,
+            newestPostId,
             timeoutSeconds: HEALTH_TIMEOUT_SECONDS,
+            ...(caPem ? { caPem } : {}),
           },
         })),
       );

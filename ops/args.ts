@@ -43,7 +43,7 @@ function parse<T extends Record<string, { type: "string" | "boolean" }>>(argv: s
   }
 }
 
-function checkStack(stack: string, usage: string): string {
+export function checkStack(stack: string, usage: string): string {
   // Same shape Pulumi accepts for stack names; also keeps the name safe inside a file name.
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(stack)) {
     throw new OpsError(ExitCode.Usage, `--stack ${JSON.stringify(stack)} is not a stack name\n${usage}`);

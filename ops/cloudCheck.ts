@@ -2,6 +2,11 @@ import { ExitCode, OpsError } from "./exitCodes";
 import type { Session } from "./session";
 import { errorText } from "./workspace";
 
+/** What to look at when the preview of the stack as it is fails (the nightly job's cloud check, the doctor). */
+export const CLOUD_CHECK_FIX =
+  "Check the OpenStack credentials (OS_CLOUD and its clouds.yaml entry, or the openrc variables; an " +
+  "application credential may have expired or been deleted), the passphrase";
+
 /**
  * Before a run sets pra:syncRun or pra:drillRun: a preview of the stack as it is (no instance wanted).
  * It needs what the boot needs, the state, the passphrase and a cloud that accepts the credentials
@@ -24,8 +29,7 @@ export async function checkCloudAccess(s: Session): Promise<void> {
     throw new OpsError(
       ExitCode.CloudCheckFailed,
       `the cloud check failed, nothing booted: ${errorText(e, 6)}. ` +
-        "Check the OpenStack credentials (OS_CLOUD and its clouds.yaml entry, or the openrc variables; an " +
-        `application credential may have expired or been deleted), the passphrase, and pulumi preview --stack ${s.stackName}`,
+        `${CLOUD_CHECK_FIX}, and pulumi preview --stack ${s.stackName}`,
     );
   }
 }

@@ -56,3 +56,19 @@ export class OpsError extends Error {
     this.name = "OpsError";
   }
 }
+
+/**
+ * Exit codes of `npm run status` and `npm run doctor`. They change nothing, so they only tell a script
+ * whether to look: "attention" (a warning or a failed check) and "not configured" are kept apart, since
+ * a fresh clone is not an incident.
+ */
+export const CheckExitCode = {
+  /** Nothing needs attention. */
+  Ok: 0,
+  /** Something needs attention: each warning or problem is printed with its fix. */
+  Attention: 1,
+  /** Bad flags, or not configured: no stack file, no pulumi CLI, or the stack cannot be opened. */
+  NotConfigured: 2,
+} as const;
+
+export type CheckExitCode = (typeof CheckExitCode)[keyof typeof CheckExitCode];

@@ -4,12 +4,13 @@ import { PrimaryUnreachable } from "../sync/runner/failback";
 import { type SshKit, sshKit } from "../sync/runner/keys";
 import { type CommonArgs, failbackUsage, parseFailbackArgs } from "./args";
 import type { OpsDeps } from "./deps";
-import { ExitCode, notOk, OpsError } from "./exitCodes";
+import { ExitCode, exitCodeMeaning, notOk, OpsError } from "./exitCodes";
 import { type Failure, runJob } from "./job";
 import type { JobSpec } from "./jobStart";
 import { runId } from "./recoveryRecord";
 import type { Session } from "./session";
 import { parseSyncKeys } from "./settings";
+import { writeFailbackResult } from "./status";
 import { errorText } from "./workspace";
 
 /** The data path of the failback (sync/failback), injectable so the orchestration is testable without hosts. */
@@ -61,6 +62,16 @@ export function runFailback(argv: string[], deps: OpsDeps, data: FailbackData): 
     },
     failed: (f) => f,
     async finish(failure) {
+      const code = failure?.code ?? ExitCode.Ok;
+      writeFailbackResult(run.args.workDir, {
+        job: "failback",
+        stack: run.args.stack,
+        exitCode: code,
+        result: exitCodeMeaning[code],
+        detail: failure?.detail ?? "the primary serves again",
+        startedAt: run.startedAt.toISOString(),
+        finishedAt: deps.now().toISOString(),
+      });
       if (!failure) return ExitCode.Ok;
       run.log(`${notOk(failure.code)}: ${failure.detail}`);
       return failure.code;

@@ -1,5 +1,6 @@
 import { projectDefaults } from "../config";
 import { sendAlert } from "./alert";
+import { certificateWarning } from "./certificate";
 import type { OpsDeps } from "./deps";
 import { ExitCode, exitCodeMeaning } from "./exitCodes";
 import { ageHours, formatHours, type RecoveryRecord } from "./recoveryRecord";
@@ -52,10 +53,12 @@ export async function finish(outcome: Outcome, c: FinishContext): Promise<void> 
   const fields = `run=${outcome.run ?? "-"} data age=${formatHours(dataAge)} instance minutes=${outcome.instanceMinutes.toFixed(1)}`;
   // A refusal is deliberate (failed over): it is not reported as a failure.
   const word = outcome.code === ExitCode.Ok ? "ok" : outcome.code === ExitCode.RefusedActive ? "REFUSED" : "FAILED";
+  const certWarning = certificateWarning(outcome.record, now);
+  const warningText = certWarning ? `; WARNING: ${certWarning}` : "";
   const summary =
     outcome.code === ExitCode.Ok
-      ? `${PREFIX}: ok ${fields} (${outcome.detail})`
-      : `${PREFIX}: ${word} exit=${outcome.code} (${exitCodeMeaning[outcome.code]}) ${fields}: ${outcome.detail}`;
+      ? `${PREFIX}: ok ${fields} (${outcome.detail})${warningText}`
+      : `${PREFIX}: ${word} exit=${outcome.code} (${exitCodeMeaning[outcome.code]}) ${fields}: ${outcome.detail}${warningText}`;
   const statusFile = writeStatus(c.args.workDir, {
     job: "nightly",
     stack: c.args.stack,
@@ -71,20 +74,25 @@ export async function finish(outcome: Outcome, c: FinishContext): Promise<void> 
     maxDataAgeHours: maxAge,
     instanceMinutes: Number(outcome.instanceMinutes.toFixed(2)),
     stateWarning: outcome.stateWarning,
+    ...(outcome.record?.certificate ? { certificate: outcome.record.certificate } : {}),
+    ...(certWarning ? { warnings: [certWarning] } : {}),
   });
   c.log(`status written to ${statusFile}`);
   // A refusal is a deliberate state (failed over), a lock means another run reports: no alert for those.
   const quiet: ExitCode[] = [ExitCode.Ok, ExitCode.RefusedActive, ExitCode.Locked];
   const alertWorthy = !quiet.includes(outcome.code);
-  if (settings && (alertWorthy || stale)) {
+  if (settings && (alertWorthy || stale || certWarning)) {
     const staleLine = stale
       ? `\nThe standby's data was last known current at ${currentAsOf ?? "never"} (bound ${maxAge}h).`
+      : "";
+    const certLine = certWarning
+      ? `\nCertificate: ${certWarning}. Renewal on the standby during a long failover: docs/RUNBOOK.md#https.`
       : "";
     await sendAlert(
       { command: settings.alertCommand, url: settings.alertUrl },
       {
         subject: summary,
-        text: `${summary}${staleLine}${outcome.stateWarning ? `\n${outcome.stateWarning}` : ""}\nstack ${c.args.stack}; runbook: docs/RUNBOOK.md#nightly-sync`,
+        text: `${summary}${staleLine}${certLine}${outcome.stateWarning ? `\n${outcome.stateWarning}` : ""}\nstack ${c.args.stack}; runbook: docs/RUNBOOK.md#nightly-sync`,
         details: {
           job: "nightly",
           stack: c.args.stack,
@@ -93,6 +101,8 @@ export async function finish(outcome: Outcome, c: FinishContext): Promise<void> 
           stale,
           dataAgeHours: dataAge,
           snapshotTime: outcome.record?.snapshotTime,
+          certificate: outcome.record?.certificate,
+          certificateWarning: certWarning,
         },
       },
       { fetch: c.deps.fetch, timeoutMs: c.deps.alertTimeoutMs, log: c.log },

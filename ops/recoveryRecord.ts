@@ -10,6 +10,13 @@ export interface RecoveryRecord {
   fileEntries?: number;
   bytesSent?: number;
   tables: Fingerprint["tables"];
+  /**
+   * The certificate the standby would serve, when the site has TLS (read by pra-switch from the
+   * carried certificate): its DNS names and its notAfter as ISO UTC.
+   */
+  certificate?: { names: string[]; notAfter: string /* ISO UTC */ };
+  /** The kept generations a failover can restore (`restorePoint`), newest first, as pra-verify listed them. */
+  recoveryPoints?: string[];
 }
 
 /**

@@ -22,6 +22,10 @@ export interface NightlyStatus {
   instanceMinutes: number;
   /** Set when the stack's state is a local file (ops/stateLocation.ts): it would not survive this machine. */
   stateWarning?: string;
+  /** The newest recovery point's certificate (TLS sites), as in its record. */
+  certificate?: { names: string[]; notAfter: string };
+  /** Things that need attention although the run itself passed (e.g. a certificate about to expire). */
+  warnings?: string[];
 }
 
 /** Where the lock, status, plans and drill reports live: `.pra/` in the project (git-ignored). */
@@ -46,5 +50,22 @@ export function writeFileAtomic(file: string, body: string, mode = 0o644): void 
 export function writeStatus(workDir: string, status: NightlyStatus): string {
   const file = join(praDir(workDir), "status.json");
   writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
+  return file;
+}
+
+/** How the last failback ended: `npm run status` shows it. */
+export interface FailbackResult {
+  job: "failback";
+  stack: string;
+  exitCode: number;
+  result: string;
+  detail: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export function writeFailbackResult(workDir: string, result: FailbackResult): string {
+  const file = join(praDir(workDir), "failback.json");
+  writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
   return file;
 }

@@ -5,9 +5,12 @@ export const DATA_MOUNT = "/srv/pra";
 export const layout = {
   data: DATA_MOUNT,
   bin: `${DATA_MOUNT}/bin`,
-  /** Runs being received: incoming/<run>/{www,apache/site.conf,dump.sql,files.json,db.json,...}. */
+  /**
+   * Runs being received: incoming/<run>/{www,apache/site.conf,dump.sql,files.json,db.json,...}, and for a
+   * site with TLS tls/<the files' own absolute paths> (root-only; lib/tls-site.sh).
+   */
   incoming: `${DATA_MOUNT}/incoming`,
-  /** Kept recovery points: generations/<run>/{www,apache,record.json,dump.sql.gz,...}, each with its own schema. */
+  /** Kept recovery points: generations/<run>/{www,apache,tls,record.json,dump.sql.gz,...}, each with its own schema. */
   generations: `${DATA_MOUNT}/generations`,
   /** Symlink to the live generation; flipped atomically (files and database at once). */
   current: `${DATA_MOUNT}/current`,

@@ -35,6 +35,11 @@ export interface HealthCheck {
   /** Id of the newest published post, as pra-verify found it on the standby. */
   newestPostId: number;
   timeoutSeconds: number;
+  /**
+   * The site is https: the CA (PEM) its certificate must verify against, as the standby carried it from
+   * the primary (pra-verify's report). Absent: the site is plain http.
+   */
+  caPem?: string;
 }
 
 export interface StepInput {

@@ -1,6 +1,6 @@
 import { layout } from "../layout";
 import { renderScript, scriptText } from "../scripts";
-import { FAILED_TAG, NEWEST_POST_TAG } from "../verifyReport";
+import { FAILED_TAG, NEWEST_POST_TAG, RECOVERY_POINTS_TAG, TLS_CA_TAG } from "../verifyReport";
 import type { StandbyParams } from "./params";
 
 /**
@@ -30,7 +30,9 @@ export function standbyScripts(p: StandbyParams): Record<string, string> {
       ...data,
       SITE_HOST: p.siteHostname,
       NEWEST_POST_TAG,
+      RECOVERY_POINTS_TAG,
       FAILED_TAG,
+      TLS_CA_TAG,
       KEEP: p.keep,
     }),
   };

@@ -9,6 +9,7 @@ import { startMariadb } from "./mariadb";
 import { createNetwork, destroyNetwork, HOST_NETS, type HostNet, OVERLAID_DIRS, startHolder } from "./netns";
 import { run } from "./proc";
 import { startSshd } from "./sshd";
+import { installLetsEncrypt, type LabTls, makeLabCertificates } from "./tls";
 import { ensureLoginUser, LOGIN_USER } from "./users";
 import { addComment, addPost, installWordPress, plantWebRoot, refreshSupercache } from "./wordpress";
 
@@ -68,6 +69,8 @@ export interface Lab {
   standby: LabHost;
   /** "blog.example.test" */
   blogHost: string;
+  /** Set when the blog is served over HTTPS (startLab's `tls`): the lab CA that issued its certificate. */
+  tls?: LabTls;
   /** Kills every process, unmounts, deletes netns/veths/bridge, removes the temp dir; idempotent. */
   stop(): Promise<void>;
 }
@@ -75,6 +78,11 @@ export interface Lab {
 export interface StartLabOptions {
   /** The host key the standby presents instead of a fresh one (to test a pinned-key mismatch). */
   standbyHostKey?: { privateKey: string; publicKey: string };
+  /**
+   * An HTTPS blog: a lab CA made for this run, a certificate for the blog's name in Let's Encrypt's
+   * layout, siteurl/home https, HSTS, and port 80 redirecting to https.
+   */
+  tls?: boolean;
 }
 
 class LabPrimary extends Host implements PrimaryHost {
@@ -145,13 +153,23 @@ function endpoint(address: string, client: KeyPair, hostKey: KeyPair): SshEndpoi
   };
 }
 
-async function setUpPrimary(primary: LabPrimary, clientPublicKey: string, hostKey: KeyPair): Promise<void> {
-  const planted = step("primary: copy WordPress into /var/www/blog", () => plantWebRoot(primary));
+async function setUpPrimary(
+  primary: LabPrimary,
+  clientPublicKey: string,
+  hostKey: KeyPair,
+  tls: (LabTls & { dir: string }) | undefined,
+): Promise<void> {
+  const planted = step("primary: copy WordPress into /var/www/blog", () =>
+    plantWebRoot(primary, tls ? "https" : "http"),
+  );
   await all<unknown>([
     step("primary: start sshd", () => startSshd(primary, hostKey, clientPublicKey)),
     step("primary: start MariaDB", () => startMariadb(primary)),
     planted,
-    step("primary: configure Apache", () => configureApache(primary, "blog")),
+    step("primary: configure Apache", async () => {
+      if (tls) await installLetsEncrypt(primary, tls);
+      await configureApache(primary, tls ? "blog-tls" : "blog");
+    }),
   ]);
   const dbPassword = await planted;
   await step("primary: install WordPress", () => installWordPress(primary, dbPassword));
@@ -183,16 +201,11 @@ async function firstBootDone(standby: Host): Promise<void> {
   await standby.writeFile(`${layout.bootState}/boot-done`, "2025-01-01T00:00:00Z\n");
 }
 
-async function checkConnectivity(primary: Host, standby: Host): Promise<void> {
-  const page = await run([
-    "curl",
-    "-fsS",
-    "--max-time",
-    "10",
-    "-H",
-    `Host: ${BLOG_HOST}`,
-    `http://${primary.address}/`,
-  ]);
+async function checkConnectivity(primary: Host, standby: Host, tls: LabTls | undefined): Promise<void> {
+  const request = tls
+    ? ["--cacert", tls.caFile, "--resolve", `${BLOG_HOST}:443:${primary.address}`, `https://${BLOG_HOST}/`]
+    : ["-H", `Host: ${BLOG_HOST}`, `http://${primary.address}/`];
+  const page = await run(["curl", "-fsS", "--max-time", "10", ...request]);
   if (!page.stdout.includes("Lab newest post")) throw new Error("the primary's home page lacks the newest post");
   await standby.exec(`timeout 5 bash -c '</dev/tcp/${primary.address}/22'`);
   await primary.exec(`timeout 5 bash -c '</dev/tcp/${standby.address}/22'`);
@@ -221,6 +234,13 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     });
     await step(`create the ${LOGIN_USER} user`, ensureLoginUser);
     await step("create the network", createNetwork);
+    const tls = opts.tls
+      ? await step("make the lab CA and the blog's certificate", async () => {
+          const tlsDir = join(labDir, "tls");
+          await mkdir(tlsDir, { mode: 0o700 });
+          return makeLabCertificates(tlsDir);
+        })
+      : undefined;
     const ioDir = join(labDir, "io");
     await mkdir(ioDir);
     const [primaryNet, standbyNet] = HOST_NETS as [HostNet, HostNet];
@@ -250,10 +270,10 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       ioDir,
     );
     await all([
-      setUpPrimary(primary, client.publicKey, primaryKey),
+      setUpPrimary(primary, client.publicKey, primaryKey, tls),
       setUpStandby(standby, client.publicKey, standbyKey),
     ]);
-    await step("check connectivity", () => checkConnectivity(primary, standby));
+    await step("check connectivity", () => checkConnectivity(primary, standby, tls));
 
     let stopping: Promise<void> | undefined;
     return {
@@ -261,6 +281,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       primary,
       standby,
       blogHost: BLOG_HOST,
+      ...(tls ? { tls: { caPem: tls.caPem, caFile: tls.caFile, notAfter: tls.notAfter } } : {}),
       stop: () => {
         stopping ??= teardown(labDir, holderPids).finally(releaseLabLock);
         return stopping;

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ExitCode } from "../../ops/exitCodes";
@@ -86,6 +87,12 @@ describe.concurrent("failback orchestration", () => {
     expect(code).toBe(ExitCode.PrimaryUnreachable);
     expect(praActive(fx)).toBe("true");
     expect(fx.ups()).toEqual([]);
+    // npm run status shows how the last failback ended
+    expect(JSON.parse(readFileSync(join(fx.workDir, ".pra/failback.json"), "utf8"))).toMatchObject({
+      stack: "dev",
+      exitCode: 6,
+      result: "primary unreachable, nothing booted",
+    });
   });
 
   it("a failed copy keeps the standby serving: exit 1, praActive stays true, no up", async () => {

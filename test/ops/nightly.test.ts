@@ -159,6 +159,22 @@ describe.concurrent("nightly: change check", () => {
     expect(existsSync(alert.file)).toBe(false);
   });
 
+  it("warns (status file, summary, alert) when the synced certificate expires within 14 days, and still exits 0", async () => {
+    const notAfter = new Date(Date.now() + 5 * 86_400_000).toISOString();
+    const certificate = { names: ["blog.example.org"], notAfter };
+    const withCert = JSON.stringify({ ...JSON.parse(lastNight(hoursAgo(2))), certificate });
+    const fx = setup({ outputs: { recoveryPoint: withCert } });
+    const alert = withAlertFile(fx);
+    rewriteConfig(fx, alert.config);
+    const deps = testDeps(fx, async () => unchanged);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.Ok);
+    const st = status(fx);
+    expect(st.certificate).toEqual(certificate);
+    expect(st.warnings).toEqual([expect.stringMatching(/certificate for blog\.example\.org expires in 5\.0 days/)]);
+    expect(st.summary).toMatch(/^pra nightly: ok .*; WARNING: the synced certificate/);
+    expect(readFileSync(alert.file, "utf8")).toMatch(/Certificate: .* docs\/RUNBOOK\.md#https/);
+  });
+
   it("passes the stack's source, web root, socket and decrypted primary key to the fingerprint, never to argv", async () => {
     const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----";
     const config = {

@@ -13,11 +13,22 @@ interface Step {
   if?: string;
   with?: Record<string, unknown>;
   env?: Record<string, string>;
+  "continue-on-error"?: unknown;
 }
 interface Workflow {
   on: { schedule?: { cron: string }[]; workflow_dispatch?: unknown };
   concurrency: { group: string; "cancel-in-progress"?: boolean };
-  jobs: Record<string, { env?: Record<string, string>; steps: Step[]; "runs-on": string; "timeout-minutes"?: number }>;
+  jobs: Record<
+    string,
+    {
+      env?: Record<string, string>;
+      steps: Step[];
+      "runs-on": string;
+      "timeout-minutes"?: number;
+      if?: unknown;
+      "continue-on-error"?: unknown;
+    }
+  >;
 }
 
 /** A GitHub Actions expression as written in the workflow: ${{ ... }}. */
@@ -72,6 +83,41 @@ function commonChecks(file: string) {
   for (const s of job.steps) expect(s.run ?? "").not.toMatch(/\$\{\{\s*(secrets|vars)\./);
   return { w, job };
 }
+
+/** Runs a step's script as the runner would (bash -e), with PRA_RUNNER as given. */
+function runGuard(step: Step, runner: string) {
+  return spawnSync("bash", ["-e", "-c", step.run ?? ""], { env: { PATH: process.env.PATH, PRA_RUNNER: runner } });
+}
+
+/**
+ * Without vars.PRA_RUNNER the job would run on a GitHub-hosted runner outside adminCidrs: it would boot
+ * a standby it cannot reach. The guard must be the first step, unconditional, and fail the job.
+ */
+function checkRunnerGuard(file: string) {
+  const w = workflow(file);
+  const job = onlyJob(w);
+  expect(job.if).toBeUndefined();
+  expect(job["continue-on-error"]).toBeUndefined();
+  const guard = job.steps[0];
+  expect(guard.env?.PRA_RUNNER).toBe(expr("vars.PRA_RUNNER"));
+  expect(guard.if).toBeUndefined();
+  expect(guard["continue-on-error"]).toBeUndefined();
+  expect(guard.uses).toBeUndefined();
+  const refused = runGuard(guard, "");
+  expect(refused.status).not.toBe(0);
+  expect(String(refused.stdout)).toMatch(/::error::vars\.PRA_RUNNER is not set.*adminCidrs.*Nothing was booted/);
+  expect(runGuard(guard, "pra-runner").status).toBe(0);
+  // Nothing that boots or installs comes before it.
+  const work = job.steps.findIndex((s) => /npm run (sync:nightly|drill)/.test(s.run ?? ""));
+  expect(work).toBeGreaterThan(0);
+}
+
+describe("workflows refuse to run without a self-hosted runner", () => {
+  it.each([".github/workflows/nightly-sync.yml", ".github/workflows/drill.yml"])(
+    "%s: the first step fails the job when vars.PRA_RUNNER is unset, and cannot be skipped",
+    (file) => checkRunnerGuard(file),
+  );
+});
 
 describe("nightly-sync workflow", () => {
   const file = ".github/workflows/nightly-sync.yml";

@@ -106,7 +106,7 @@ describe("fault points of the standby scripts", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ run: "run-1", bytesSent: 110, tables: { wp_posts: { rows: 1 } } });
     // A killed run's pending generation is handed to pra-activate (which rolls it back) before anything else.
     expect(readFileSync(join(work, "switch/activate.log"), "utf8")).toMatch(
-      /\n--check-config .*site\.conf\n\n--after-switch\n$/,
+      /\n--check-config .*site\.probe\.conf\n\n--after-switch\n$/,
     );
   });
 

@@ -304,6 +304,8 @@ describe("pra-verify", () => {
     const r = await runScript(scripts["pra-verify"], [], { env: site.env() });
     expect(r.stderr).toContain("run-1 is verified live");
     expect(r.code).toBe(0);
+    // What `npm run status` lists as restorePoint names, newest first, before the record (the last line).
+    expect(r.stdout.trim().split("\n").slice(-2)).toEqual(["recovery-points run-1 run-old", '{"run":"run-1"}']);
     expect(readFileSync(join(site.data, "generations/run-1/dump.sql"), "utf8")).toBe("tonight's dump\n");
     expect(readdirSync(join(site.data, "generations/run-old")).filter((f) => f.startsWith("dump"))).toEqual([
       "dump.sql.gz",

@@ -1,7 +1,11 @@
 #!/bin/bash
 # push-files: copies the web root (WEB_ROOT) into a new generation directory on the standby with
 # --link-dest against the live one (unchanged files become hard links: no bytes, no space), then the
-# Apache site config (APACHE_SITE_CONFIG), then a record of what was sent (files.json).
+# Apache site config (APACHE_SITE_CONFIG, with every other enabled site file that serves the same
+# ServerName, e.g. certbot's NAME-le-ssl.conf, appended) and the TLS files it names (certificate chain, private key,
+# Let's Encrypt's live/archive/renewal for that name, its options file), then a record of what was
+# sent (files.json). The TLS files land root-only (0700/0600) in the generation's tls/ directory under
+# their own absolute paths; the standby rewrites the site's paths to them (lib/tls-site.sh).
 # Runs as root on the primary (locally, or through SSH), with the script on stdin.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
@@ -14,6 +18,8 @@ source "$PRA_LIB/private-tmp.sh"
 source "$PRA_LIB/standby-ssh.sh"
 # shellcheck source=../lib/tree-digest.sh
 source "$PRA_LIB/tree-digest.sh"
+# shellcheck source=../lib/tls-refs.sh
+source "$PRA_LIB/tls-refs.sh"
 : "${RUN:?}" "${WEB_ROOT:?}" "${APACHE_SITE_CONFIG:?}" "${IO_TIMEOUT_SECONDS:?}"
 : "${STANDBY_CURRENT:?}" "${STANDBY_INCOMING:?}" "${STANDBY_BIN:?}"
 
@@ -26,6 +32,43 @@ for f in wp-config.php wp-includes/version.php; do
   [ -f "$src/$f" ] || { say "$src/$f is missing: $src does not look like the WordPress root (unmounted disk? wrong webRoot?): nothing sent"; exit 3; }
 done
 [ -f "$site_conf" ] || { say "$site_conf is missing: set apacheSiteConfig to the blog's Apache site file"; exit 3; }
+
+# certbot --apache writes the HTTPS virtual host into a file of its own (NAME-le-ssl.conf): every
+# enabled site file that serves the site file's ServerName travels with it, as one file. Apache's own
+# dump of its virtual hosts (apache2ctl -t -D DUMP_VHOSTS) says which files those are; a config Apache
+# cannot parse dumps nothing, and the site file alone goes (the standby's configtest then names the problem).
+site_name=$(awk 'tolower($1) == "servername" { print $2; exit }' "$site_conf")
+site_all="$pra_tmp/site.conf"
+cp "$site_conf" "$site_all"
+chmod 0644 "$site_all"
+if [ -n "$site_name" ] && command -v apache2ctl >/dev/null; then
+  while read -r other; do
+    [ "$(realpath "$other")" = "$(realpath "$site_conf")" ] && continue
+    printf '\n# PRA: from %s (also serves %s)\n' "$other" "$site_name" >> "$site_all"
+    cat "$other" >> "$site_all"
+    say "the site's $site_name is also served by $other: it travels with $site_conf"
+  done < <(apache2ctl -t -D DUMP_VHOSTS 2>/dev/null | grep -F " $site_name (" | sed -n 's/.*(\(\/.*\):[0-9]*)$/\1/p' | sort -u)
+fi
+
+# What the site's TLS needs, as paths relative to / for rsync --files-from. A Let's Encrypt live/NAME
+# file brings live/NAME (links into archive/), archive/NAME and renewal/NAME.conf along: the standby
+# can then serve, and renew, the same certificate. A missing file fails here, before anything is sent.
+tls_files="$pra_tmp/tls-files"
+: > "$tls_files"
+while read -r directive path; do
+  if [ ! -f "$path" ]; then
+    [ "${directive,,}" != includeoptional ] || continue
+    say "$path is missing (named by $directive in $site_conf or a site file serving the same name): restore or renew the certificate, or fix $site_conf: nothing sent"
+    exit 3
+  fi
+  if [[ $path =~ ^(/.*)/live/([^/]+)/[^/]+$ ]] && [ -d "${BASH_REMATCH[1]}/archive/${BASH_REMATCH[2]}" ]; then
+    le=${BASH_REMATCH[1]#/} name=${BASH_REMATCH[2]}
+    printf '%s\n' "$le/live/$name" "$le/archive/$name" >> "$tls_files"
+    [ ! -f "/$le/renewal/$name.conf" ] || printf '%s\n' "$le/renewal/$name.conf" >> "$tls_files"
+  else
+    printf '%s\n' "${path#/}" >> "$tls_files"
+  fi
+done < <(tls_refs "$site_all")
 
 rsync_standby() {
   local rc=0
@@ -42,7 +85,14 @@ stats="$pra_tmp/rsync-stats"
 rsync_standby -aH --delete --mkpath --chown=www-data:www-data --timeout="$IO_TIMEOUT_SECONDS" \
   --link-dest="$STANDBY_CURRENT/www" --exclude=/wp-content/cache/ --info=progress2,stats2 --no-inc-recursive \
   "$src/" "$STANDBY_LOGIN:$incoming/www/" | tee "$stats"
-rsync_standby -a --mkpath --timeout="$IO_TIMEOUT_SECONDS" "$site_conf" "$STANDBY_LOGIN:$incoming/apache/site.conf"
+rsync_standby -a --mkpath --timeout="$IO_TIMEOUT_SECONDS" "$site_all" "$STANDBY_LOGIN:$incoming/apache/site.conf"
+if [ -s "$tls_files" ]; then
+  sort -u -o "$tls_files" "$tls_files"
+  # Links kept (live/ points into archive/); keys never readable by anyone but root on the way or after.
+  rsync_standby -a -r --files-from="$tls_files" --chown=root:root --chmod=D0700,F0600 --mkpath \
+    --timeout="$IO_TIMEOUT_SECONDS" / "$STANDBY_LOGIN:$incoming/tls/"
+  say "sent the site's TLS files ($(wc -l < "$tls_files") paths)"
+fi
 fault_point after-rsync
 sent=$(sed -n 's/^Total bytes sent: \([0-9,.]*\).*/\1/p' "$stats" | tr -d ',.')
 read -r digest entries < <(tree_digest "$src")

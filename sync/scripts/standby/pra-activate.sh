@@ -20,6 +20,11 @@ check_config() {
   local candidate="$1" mode="$2" backup="" out ok=true
   [ -f "$site" ] && { backup=$(mktemp); cp -p "$site" "$backup"; }
   cp "$candidate" "$site"
+  # The modules the primary's site uses: rewrite (redirects), headers (HSTS), ssl when it serves TLS.
+  a2enmod -q rewrite headers >/dev/null
+  # (any SSL directive: SSLEngine itself often sits in an Included options file, and a site wrapped in
+  # <IfModule mod_ssl.c> would otherwise pass configtest with nothing on 443).
+  if grep -qiE '^[[:space:]]*SSL[A-Za-z]+[[:space:]]' "$candidate"; then a2enmod -q ssl >/dev/null; fi
   a2ensite -q pra-site >/dev/null
   out=$(apache2ctl configtest 2>&1) || ok=false
   if ! $ok || [ "$mode" = probe ]; then
@@ -47,6 +52,7 @@ if [ "${1:-}" = "--failover" ]; then
       rm -rf "$DATA"/generations/failover-*.tmp
       mkdir -p "$DATA/generations/$fo.tmp"
       cp -a "$DATA/current/www" "$DATA/current/apache" "$DATA/generations/$fo.tmp/"
+      [ ! -d "$DATA/current/tls" ] || cp -a "$DATA/current/tls" "$DATA/generations/$fo.tmp/"
       cp -al "$DATA/current/record.json" "$DATA/generations/$fo.tmp/"
       mv -T "$DATA/generations/$fo.tmp" "$DATA/generations/$fo"
       ln -sfn "generations/$fo" "$DATA/current.new"

@@ -7,6 +7,10 @@
 set -euo pipefail
 # shellcheck source=../lib/standby-generations.sh
 source "$PRA_LIB/standby-generations.sh"
+# shellcheck source=../lib/tls-refs.sh
+source "$PRA_LIB/tls-refs.sh"
+# shellcheck source=../lib/tls-site.sh
+source "$PRA_LIB/tls-site.sh"
 # shellcheck source=../lib/site-check.sh
 source "$PRA_LIB/site-check.sh"
 # shellcheck source=../lib/preview-site.sh

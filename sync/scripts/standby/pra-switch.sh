@@ -14,6 +14,10 @@ source "$PRA_LIB/standby-generations.sh"
 source "$PRA_LIB/tree-digest.sh"
 # shellcheck source=../lib/wp-cleanup.sh
 source "$PRA_LIB/wp-cleanup.sh"
+# shellcheck source=../lib/tls-refs.sh
+source "$PRA_LIB/tls-refs.sh"
+# shellcheck source=../lib/tls-site.sh
+source "$PRA_LIB/tls-site.sh"
 # shellcheck source=../lib/site-check.sh
 source "$PRA_LIB/site-check.sh"
 # shellcheck source=../lib/preview-site.sh
@@ -62,10 +66,15 @@ else
     fi
   fi
 
-  # 3. The copy must serve here: clean-up (idempotent), its own schema, Apache accepts the site config.
+  # 3. The copy must serve here: clean-up (idempotent), its own schema, its TLS files in place and the
+  #    site file pointed at them, Apache accepts the site config (probed with this generation's paths,
+  #    as it will read them once `current` points here).
   wp_cleanup "$in/www"
   point_at_schema "$in/www/wp-config.php" "$(gen_schema "$run")"
-  "$BIN/pra-activate" --check-config "$in/apache/site.conf"
+  tls_prepare "$in"
+  tls_rewrite "$in/apache/site.primary.conf" "$in/tls" > "$in/apache/site.probe.conf"
+  "$BIN/pra-activate" --check-config "$in/apache/site.probe.conf"
+  rm -f "$in/apache/site.probe.conf"
   fault_point after-checks
   mkdir -p "$DATA/generations"
   mv -T "$in" "$gen"
@@ -90,8 +99,8 @@ if [ ! -s "$gen/record.json" ]; then
       "fileEntries" => $files["entries"],
       "bytesSent" => $files["bytesSent"] + $db["bytesSent"],
       "tables" => $tables,
-    ], JSON_UNESCAPED_SLASHES), "\n";
-  ' "$gen/files.json" "$gen/db.json" "$gen/primary-hashes.sorted" "$run" > "$gen/record.json.new"
+    ] + (is_file($argv[5]) ? ["certificate" => json_decode(file_get_contents($argv[5]), true)] : []), JSON_UNESCAPED_SLASHES), "\n";
+  ' "$gen/files.json" "$gen/db.json" "$gen/primary-hashes.sorted" "$run" "$gen/tls/pra/certificate.json" > "$gen/record.json.new"
   mv -f "$gen/record.json.new" "$gen/record.json"
 fi
 

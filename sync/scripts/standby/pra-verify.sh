@@ -8,14 +8,21 @@
 # exits 0 and reports what really serves, so that the record kept in state never claims otherwise;
 # the failure is reported on the FAILED_TAG line, and the program fails the run after keeping it.
 # Without a pending generation (failover, drill) a failing site fails the script.
-# Prints "NEWEST_POST_TAG <id>" when a verified generation serves, and, last, the live recovery point's
-# record, or {} when no verified generation serves (sync/verifyReport.ts reads them). Runs as root.
+# Prints "NEWEST_POST_TAG <id>" and "RECOVERY_POINTS_TAG <run> ..." (the kept generations a failover can
+# restore with restorePoint, newest first) when a verified generation serves, "TLS_CA_TAG <base64 PEM>" when
+# the site is https (the CA a client outside must verify the certificate against), and, last, the live
+# recovery point's record, or {} when no verified generation serves (sync/verifyReport.ts reads them).
+# Runs as root.
 set -euo pipefail
 # shellcheck source=../lib/standby-generations.sh
 source "$PRA_LIB/standby-generations.sh"
+# shellcheck source=../lib/tls-refs.sh
+source "$PRA_LIB/tls-refs.sh"
+# shellcheck source=../lib/tls-site.sh
+source "$PRA_LIB/tls-site.sh"
 # shellcheck source=../lib/site-check.sh
 source "$PRA_LIB/site-check.sh"
-: "${SITE_HOST:?}" "${NEWEST_POST_TAG:?}" "${FAILED_TAG:?}" "${KEEP:?}"
+: "${SITE_HOST:?}" "${NEWEST_POST_TAG:?}" "${RECOVERY_POINTS_TAG:?}" "${FAILED_TAG:?}" "${TLS_CA_TAG:?}" "${KEEP:?}"
 [[ $KEEP =~ ^[1-9][0-9]*$ ]] || fail "KEEP ($KEEP) must be a whole number from 1"
 
 live="$DATA/current"
@@ -50,9 +57,20 @@ prune() {
     done
 }
 
+# The generations pra-restore can make live: those with their dump (a failover's own copy has none).
+restorable() {
+  local gen
+  # shellcheck disable=SC2012 # generation names are run ids: ls -t lists them newest first
+  ls -1t "$DATA/generations" | while read -r gen; do
+    if [[ $gen != *.tmp ]] && compgen -G "$DATA/generations/$gen/dump.sql*" >/dev/null; then printf ' %s' "$gen"; fi
+  done
+}
+
 report() {
   say "WordPress serves the newest post #$newest_id \"$newest_title\" for $SITE_HOST"
   echo "$NEWEST_POST_TAG $newest_id"
+  [ "$checked_scheme" != https ] || echo "$TLS_CA_TAG $(base64 -w0 "$checked_ca")"
+  echo "$RECOVERY_POINTS_TAG$(restorable)"
   cat "$live/record.json"
 }
 
