@@ -4,7 +4,8 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../ops/exitCodes";
 import { runNightly } from "../../ops/nightlyJob";
-import { makeFixture, record, tables, testDeps } from "../ops/fixture";
+import { runStatus } from "../../ops/statusJob";
+import { historyEntry, makeFixture, record, tables, testDeps } from "../ops/fixture";
 import { missing, toolchain } from "../toolchain/env";
 import { type OpsStack, opsStack, type StandbyOutputs } from "./opsStack";
 
@@ -28,7 +29,14 @@ function standby(over: Partial<StandbyOutputs> = {}): StandbyOutputs {
     hostKeyAlias: "pra-standby",
     sshUser: "debian",
     expectedSyncMinutes: 15,
-    monthlyCost: { total: 4.2, currency: "EUR" },
+    monthlyCost: {
+      monthlyEur: 3.37,
+      storageEur: 1.2,
+      instanceEur: 0.17,
+      trafficEur: 0,
+      floatingIpEur: 2,
+      instanceHours: 5,
+    },
     ...over,
   };
 }
@@ -191,6 +199,64 @@ describe.skipIf(unavailable)("the ops jobs on the real pulumi CLI (no language h
       await s.publish(standby());
     }
   }, 180_000);
+
+  it("npm run status reads the real stack, and reports what it reports from the fake's answers", async () => {
+    const real = await new Promise<JobResult>((done) => {
+      execFile(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          join(projectRoot, "ops/status-cli.ts"),
+          "--stack",
+          "dev",
+          "--work-dir",
+          s.workDir,
+          "--json",
+        ],
+        { cwd: projectRoot, env: { ...process.env, ...s.env } },
+        (error, stdout, stderr) =>
+          done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: stdout + stderr }),
+      );
+    });
+    const report = JSON.parse(real.output);
+    expect(report).toMatchObject({
+      configured: true,
+      stack: "dev",
+      mode: "standby",
+      newestRecoveryPoint: { run: lastNight.run },
+      monthlyCostEur: 3.37,
+    });
+    expect(s.commands().filter((c) => ["up", "preview"].includes(c[0] ?? ""))).toEqual([]);
+    const fx = makeFixture({
+      outputs: { ...standby(), recoveryPoint: JSON.stringify(lastNight) },
+      history: [historyEntry({})],
+    });
+    try {
+      let text = "";
+      const code = await runStatus(["--stack", "dev", "--work-dir", fx.workDir, "--json"], {
+        now: () => new Date(),
+        out: (t) => {
+          text += t;
+        },
+        pulumiRoot: fx.root,
+        env: { ...process.env, ...s.env },
+      });
+      const imitation = JSON.parse(text);
+      // the CLI's answers only: not the age (the clock), the warnings (this machine), nor the earlier
+      // tests' nightly results that .pra/ keeps in the real work directory
+      const steady = (r: Record<string, unknown>) => ({
+        ...r,
+        dataAgeHours: undefined,
+        warnings: undefined,
+        lastNightly: undefined,
+      });
+      expect(steady(imitation)).toEqual(steady(report));
+      expect(code).toBe(real.code);
+    } finally {
+      fx.dispose();
+    }
+  }, 120_000);
 
   it("while a real pulumi holds the stack's lock, history shows no update in progress (so no exit 4), an unchanged night only reads, an up is refused by the lock", async () => {
     let release = () => {};
