@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../ops/exitCodes";
 import { runNightly } from "../../ops/nightlyJob";
 import { runStatus } from "../../ops/statusJob";
+import { lockRefusal } from "../../ops/workspace";
 import { historyEntry, makeFixture, record, tables, testDeps } from "../ops/fixture";
 import { missing, toolchain } from "../toolchain/env";
 import { type OpsStack, opsStack, type StandbyOutputs } from "./opsStack";
@@ -258,7 +259,7 @@ describe.skipIf(unavailable)("the ops jobs on the real pulumi CLI (no language h
     }
   }, 120_000);
 
-  it("while a real pulumi holds the stack's lock, history shows no update in progress (so no exit 4), an unchanged night only reads, an up is refused by the lock", async () => {
+  it("while a real pulumi holds the stack's lock, history shows no update in progress (so no exit 4), an unchanged night only reads, an up is refused by the lock (recognised by ops/, answered alike by the fake)", async () => {
     let release = () => {};
     const held = new Promise<void>((r) => {
       release = r;
@@ -287,6 +288,36 @@ describe.skipIf(unavailable)("the ops jobs on the real pulumi CLI (no language h
       expect(up.stderr).toMatch(
         /^error: the stack is currently locked by 1 lock\(s\)\. Either wait for the other process\(es\) to end or delete the lock file with `pulumi cancel`\./m,
       );
+      // ops/ recognises that refusal (exit 4, nothing to tear down) and names the holder as the engine does.
+      const refused = await s.stack.up().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(lockRefusal(refused)).toMatch(/^\S+@\S+ \(pid \d+\) at \d{4}-\d\d-\d\dT[\d:]+Z$/);
+      // test/ops' fake answers an up under its upsBeforeLock switch the same way: exit code, stderr's shape
+      const fx = makeFixture({ outputs: {}, behaviour: { upsBeforeLock: 0 } });
+      try {
+        const fake = await runFake(fx.root, fx.workDir, [
+          "up",
+          "--yes",
+          "--skip-preview",
+          "--stack",
+          "dev",
+          "--non-interactive",
+        ]);
+        const shape = (text: string) =>
+          text.replace(
+            /file:\/\/\S+\.json\?no_tmp_dir=true: created by \S+ \(pid \d+\) at \S+/,
+            "LOCK-FILE: created by HOLDER",
+          );
+        expect({ code: fake.code, stdout: fake.stdout, stderr: shape(fake.stderr) }).toEqual({
+          code: up.code,
+          stdout: up.stdout,
+          stderr: shape(up.stderr),
+        });
+      } finally {
+        fx.dispose();
+      }
     } finally {
       release();
       await running;

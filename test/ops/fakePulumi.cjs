@@ -169,10 +169,26 @@ const REJECTED =
   "openstack:images/getImage:getImage returned an error: Authentication failed: " +
   "The request you have made requires authentication. (HTTP 401)";
 
+// What the real CLI 3.248.0 answers (exit 1, nothing on stdout, no history entry) to an up while another
+// update holds the lock of a file or S3 backend: the engine refuses before the program runs.
+function refuseLocked(holder) {
+  const lock = `file:///var/lib/pra-state/.pulumi/locks/organization/pra/${stackName}/6dcd4c62-54e7-4e57-83ff-cca0e89383b6.json?no_tmp_dir=true`;
+  fail(
+    "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock " +
+      `file with \`pulumi cancel\`.\n  ${lock}: created by ${holder}`,
+  );
+}
+
 function up() {
   const c = seen();
   const wanted = c.praActive === "true" || c.syncRun !== "" || c.drillRun !== "";
   const b = state.behaviour || {};
+  // upsBeforeLock: that many ups go through, then another update holds the lock (lockHolder) for good.
+  if (b.upsBeforeLock !== undefined) {
+    if (b.upsBeforeLock <= 0) refuseLocked(b.lockHolder || "ops@ci-runner (pid 4242) at 2026-11-25T02:00:00Z");
+    b.upsBeforeLock -= 1;
+    writeState(state);
+  }
   out(`Updating (${stackName}):`);
   if (b.rejectCredentials) {
     recordUpdate("failed");

@@ -35,6 +35,13 @@ export interface FakeBehaviour {
   failActiveUps?: number;
   /** Fail this many ups with praActive=true and no runnerCidr (the failover's closing update). */
   failRunnerCloses?: number;
+  /**
+   * That many ups go through, then another update holds the stack's lock for good: every further up is
+   * refused with the real CLI's lock error (exit 1, before anything changes), naming lockHolder.
+   */
+  upsBeforeLock?: number;
+  /** Who holds the lock, as the engine names it: `user@host (pid N) at <time>`. */
+  lockHolder?: string;
 }
 
 export interface FakeState {
