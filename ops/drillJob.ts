@@ -59,8 +59,10 @@ async function report(
     facts.code === ExitCode.Ok
       ? `${PREFIX}: ok ${facts.kind} ${facts.id}${timing}${minutes} report=${reportFile}`
       : `${PREFIX}: ${notOk(facts.code)} ${facts.kind} ${facts.id}${minutes} report=${reportFile}: ${detail}`;
-  // A drill that fails means the failover would fail: worth waking someone. A refusal is deliberate.
-  if (session && facts.code !== ExitCode.Ok && facts.code !== ExitCode.RefusedActive) {
+  // A drill that fails means the failover would fail: worth waking someone. A refusal is deliberate,
+  // and a lock means another update runs (as for the nightly job: its owner reports).
+  const quiet: ExitCode[] = [ExitCode.Ok, ExitCode.RefusedActive, ExitCode.Locked];
+  if (session && !quiet.includes(facts.code)) {
     await alertOperator(
       session.settings,
       {

@@ -43,8 +43,9 @@ export async function liveDrill(s: Session, facts: Pick<DrillFacts, "id" | "star
   if (boot.error) result.error = errorText(boot.error, 20);
   if (!boot.teardown.ok) {
     result.code = ExitCode.TeardownFailed;
+    const locked = boot.teardown.lockedBy ? ` (${boot.teardown.error})` : "";
     result.detail =
-      `the drill instance may still be running: pulumi config rm drillRun --stack ${s.stackName} && ` +
+      `the drill instance may still be running${locked}: pulumi config rm drillRun --stack ${s.stackName} && ` +
       `pulumi up --stack ${s.stackName}`;
   } else if (s.interruption.signal) {
     result.code = ExitCode.Interrupted;

@@ -12,7 +12,7 @@ export const ExitCode = {
   Usage: 2,
   /** pra:praActive is true: the standby is serving the blog, a copy would overwrite its writes. */
   RefusedActive: 3,
-  /** Another nightly run or drill holds the lock. */
+  /** Another nightly run or drill holds the lock, or another update holds the stack's: nothing was changed. */
   Locked: 4,
   /** Tearing the instance down failed: it may still exist and cost money. Alert a human. */
   TeardownFailed: 5,

@@ -11,7 +11,7 @@ import { runId } from "./recoveryRecord";
 import type { Session } from "./session";
 import { parseSyncKeys } from "./settings";
 import { writeFailbackResult } from "./status";
-import { errorText } from "./workspace";
+import { errorText, lockAdvice, lockRefusal } from "./workspace";
 
 /** The data path of the failback (sync/failback), injectable so the orchestration is testable without hosts. */
 export type FailbackData = (input: StepInput, kit: SshKit, log: (line: string) => void) => Promise<string[]>;
@@ -101,6 +101,16 @@ async function failBack(s: Session, startedAt: Date, data: FailbackData): Promis
   try {
     await s.stack.up({ onOutput: s.engine.onOutput, onError: s.engine.onError });
   } catch (e) {
+    const lockedBy = lockRefusal(e);
+    if (lockedBy !== undefined) {
+      // Refused before it changed anything: the standby still serves, so praActive goes back to true.
+      await s.stack.setConfig("pra:praActive", { value: "true" });
+      throw new OpsError(
+        ExitCode.Locked,
+        `the data is back on the primary, but the up that removes the standby was refused; nothing changed, ` +
+          `the standby keeps serving and praActive stays true: ${lockAdvice(s.stackName, lockedBy)}`,
+      );
+    }
     throw new OpsError(
       ExitCode.TeardownFailed,
       `the data is back on the primary, but the up that removes the standby failed: ${errorText(e)}. ` +

@@ -11,7 +11,7 @@ import type { JobSpec } from "./jobStart";
 import { parseRecoveryRecord } from "./recoveryRecord";
 import type { Session } from "./session";
 import { stateLocation } from "./stateLocation";
-import { errorText } from "./workspace";
+import { errorText, lockAdvice, lockRefusal } from "./workspace";
 
 const failover: JobSpec<FailoverArgs> = {
   job: "failover",
@@ -86,7 +86,10 @@ async function closeRunnerRule(s: Session, cidr: string): Promise<string | undef
         s.log(`the temporary SSH rule for ${cidr} is gone`);
         return undefined;
       } catch (e) {
-        lastError = errorText(e);
+        const lockedBy = lockRefusal(e);
+        lastError = lockedBy
+          ? `refused: stack ${s.stackName} is locked by another pulumi update (${lockedBy})`
+          : errorText(e);
         s.log(`closing the temporary SSH rule, attempt ${attempt}/${attempts} failed: ${lastError}`);
         if (attempt < attempts) await s.deps.sleep(s.deps.retryDelayMs);
       }
@@ -120,14 +123,18 @@ async function failOver(s: Session, args: FailoverArgs): Promise<FailoverResult>
   // Nothing changes before the cloud accepts the credentials and the state and passphrase open.
   await checkCloudAccess(s);
   // A nightly sync or drill that died on another machine left its key: the program refuses it with praActive.
+  const removed: Array<["syncRun" | "drillRun", string]> = [];
   for (const key of ["syncRun", "drillRun"] as const) {
     if (s.settings[key]) {
       s.log(`removing pra:${key}=${s.settings[key]}, left by a run that did not finish`);
       await s.stack.removeConfig(key);
+      removed.push([key, s.settings[key]]);
     }
   }
+  const praActiveBefore = s.get("praActive") ?? "false";
   let outputs: OutputMap | undefined;
   let upError: unknown;
+  let lockedBy: string | undefined;
   let closeError: string | undefined;
   try {
     if (runner) await s.stack.setConfig("runnerCidr", { value: runner });
@@ -138,9 +145,21 @@ async function failOver(s: Session, args: FailoverArgs): Promise<FailoverResult>
     ).outputs;
   } catch (e) {
     upError = e;
+    lockedBy = lockRefusal(e);
     s.log(`the failover up failed: ${errorText(e)}`);
   } finally {
-    if (runner) closeError = await closeRunnerRule(s, runner);
+    // Refused by the lock, the up changed nothing: no rule to close, and a second up would be refused too.
+    if (runner && lockedBy === undefined) closeError = await closeRunnerRule(s, runner);
+  }
+  if (lockedBy !== undefined) {
+    if (runner) await s.stack.removeConfig("runnerCidr");
+    await s.stack.setConfig("praActive", { value: praActiveBefore });
+    for (const [key, value] of removed) await s.stack.setConfig(key, { value });
+    throw new OpsError(
+      ExitCode.Locked,
+      `the failover up was refused, nothing was booted or changed (the config is as it was): ` +
+        lockAdvice(s.stackName, lockedBy),
+    );
   }
   const leftOpen = closeError
     ? ` The temporary SSH rule for ${runner} is still open (${closeError}): ` +

@@ -3,7 +3,7 @@ import { checkCloudAccess } from "./cloudCheck";
 import { ExitCode, OpsError } from "./exitCodes";
 import { describeUpdate } from "./lastUpdate";
 import type { Session } from "./session";
-import { errorText } from "./workspace";
+import { errorText, lockAdvice, lockRefusal } from "./workspace";
 
 /**
  * The instance exists only while pra:syncRun or pra:drillRun is set (or while failed over). These
@@ -16,6 +16,8 @@ export interface TeardownResult {
   ok: boolean;
   attempts: number;
   error?: string;
+  /** Who held the stack's lock when the last attempt was refused by it. */
+  lockedBy?: string;
   outputs?: OutputMap;
 }
 
@@ -37,6 +39,7 @@ export async function tearDown(s: Session, keys: RunKey[], why: string): Promise
   s.interruption.enterTeardown();
   try {
     let lastError = "";
+    let lockedBy: string | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
         for (const key of keys) await s.stack.removeConfig(key);
@@ -45,12 +48,15 @@ export async function tearDown(s: Session, keys: RunKey[], why: string): Promise
         s.log("teardown done: no instance is left");
         return { ok: true, attempts: attempt, outputs: result.outputs };
       } catch (e) {
-        lastError = errorText(e);
+        lockedBy = lockRefusal(e);
+        lastError = lockedBy
+          ? `the teardown up was refused: stack ${s.stackName} is locked by another pulumi update (${lockedBy}): wait for it to end`
+          : errorText(e);
         s.log(`teardown attempt ${attempt}/${attempts} failed: ${lastError}`);
         if (attempt < attempts) await s.deps.sleep(s.deps.retryDelayMs);
       }
     }
-    return { ok: false, attempts, error: lastError };
+    return { ok: false, attempts, error: lastError, lockedBy };
   } finally {
     s.interruption.leaveTeardown();
   }
@@ -67,6 +73,7 @@ export async function bootAndTearDown(s: Session, key: RunKey, id: string, what:
   let error: unknown;
   let upEndedAt = startedAt;
   let teardown: TeardownResult = { ok: false, attempts: 0 };
+  let lockedBy: string | undefined;
   try {
     if (s.interruption.signal) throw new OpsError(ExitCode.Interrupted, `${s.interruption.signal} before the boot`);
     await s.stack.setConfig(key, { value: id });
@@ -80,10 +87,19 @@ export async function bootAndTearDown(s: Session, key: RunKey, id: string, what:
     outputs = result.outputs;
   } catch (e) {
     error = e;
+    lockedBy = lockRefusal(e);
     s.log(`the up with pra:${key} failed: ${errorText(e)}`);
   } finally {
     upEndedAt = s.deps.now();
-    teardown = await tearDown(s, [key], `end of ${id}`);
+    // Refused by the lock, the boot changed nothing: no instance to delete, and a teardown up would be refused too.
+    if (lockedBy === undefined) teardown = await tearDown(s, [key], `end of ${id}`);
+  }
+  if (lockedBy !== undefined) {
+    await s.stack.removeConfig(key);
+    throw new OpsError(
+      ExitCode.Locked,
+      `nothing was booted or changed, pra:${key} removed again: ${lockAdvice(s.stackName, lockedBy)}`,
+    );
   }
   const instanceMinutes = (s.deps.now().getTime() - startedAt.getTime()) / 60_000;
   return { outputs, error, startedAt, upEndedAt, teardown, instanceMinutes };
@@ -118,6 +134,14 @@ export async function cleanUpLeftovers(s: Session): Promise<void> {
   }
   const result = await tearDown(s, leftovers, "leftover of an earlier run");
   s.lastUpdate = undefined;
+  if (result.lockedBy !== undefined) {
+    // Nothing changed: the keys go back, so that the next run still knows what to clean up.
+    for (const key of leftovers) await s.stack.setConfig(key, { value: s.settings[key] });
+    throw new OpsError(
+      ExitCode.Locked,
+      `the leftover could not be removed, nothing was changed: ${lockAdvice(s.stackName, result.lockedBy)}`,
+    );
+  }
   if (!result.ok) {
     throw new OpsError(ExitCode.TeardownFailed, `could not remove the leftover instance: ${result.error}`);
   }

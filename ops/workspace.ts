@@ -90,3 +90,26 @@ export function errorText(e: unknown, maxLines = 12): string {
     .filter((l) => l.trim() !== "" && !l.startsWith("Command failed with exit code"));
   return lines.slice(-maxLines).join("\n") || message.trim();
 }
+
+const LOCKED = /^error: the stack is currently locked by \d+ lock\(s\)\./m;
+
+/**
+ * Whether a pulumi update was refused by the stack's lock (a file or S3 backend: another update of the
+ * stack runs, from anywhere; such a backend shows no update "in progress" until it ends). The engine
+ * refuses before running the program, so the refused update changed nothing. Returns who holds the
+ * lock as the engine names it (`root@ci-runner (pid 4242) at 2026-…`), or undefined for any other error.
+ */
+export function lockRefusal(e: unknown): string | undefined {
+  const text = errorText(e, 50);
+  if (!LOCKED.test(text)) return undefined;
+  const holders = [...text.matchAll(/: created by (.+)$/gm)].map((m) => m[1]);
+  return holders.length > 0 ? holders.join("; ") : "holder not named";
+}
+
+/** What the operator does about a lock refusal: wait, and `pulumi cancel` only when no update runs any more. */
+export function lockAdvice(stackName: string, holder: string): string {
+  return (
+    `stack ${stackName} is locked by another pulumi update (${holder}): wait for it to end, then run again. ` +
+    `Only if no pulumi update of ${stackName} runs any more (it was killed): pulumi cancel --stack ${stackName}`
+  );
+}

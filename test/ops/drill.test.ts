@@ -204,6 +204,35 @@ describe.concurrent("live drill", () => {
     expect(shows(report)).toContain("This live drill ended before booting anything (exit 9");
   });
 
+  it("another update holds the stack's pulumi lock: the refused boot ends with exit 4, no teardown up, drillRun removed, no alert", async () => {
+    const alerts = join(tmpdir(), `pra-drill-lock-alert-${process.pid}-${Date.now()}`);
+    const fx = setup({
+      config: { ...baseConfig, "pra:alertCommand": `cat >> ${alerts}` },
+      outputs: { recoveryPoint: lastNight },
+      behaviour: { upsBeforeLock: 0 },
+    });
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx, "--live"), deps)).toBe(ExitCode.Locked);
+    expect(fx.ups().map((u) => u.drillRun !== "")).toEqual([true]);
+    expect(parse(readFileSync(fx.stackFile, "utf8")).config["pra:drillRun"]).toBeUndefined();
+    expect(deps.output()).toMatch(
+      /pra drill: FAILED exit=4 .*nothing was booted or changed, pra:drillRun removed again: stack dev is locked by another pulumi update \(ops@ci-runner \(pid 4242\)/,
+    );
+    expect(deps.output()).toContain("pulumi cancel --stack dev");
+    expect(shows(reports(fx)[0])).toContain("This live drill ended before booting anything (exit 4");
+    expect(existsSync(alerts)).toBe(false);
+  });
+
+  it("the lock taken after the boot went through: exit 5, the detail names the lock and the fix", async () => {
+    const fx = setup({ outputs: { recoveryPoint: lastNight }, behaviour: { upsBeforeLock: 1 } });
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runDrill(args(fx, "--live"), deps)).toBe(ExitCode.TeardownFailed);
+    expect(fx.ups().map((u) => u.drillRun !== "")).toEqual([true, false, false]);
+    expect(deps.output()).toMatch(
+      /exit=5 .*the drill instance may still be running \(the teardown up was refused: stack dev is locked by another pulumi update \(ops@ci-runner .*\): pulumi config rm drillRun --stack dev && pulumi up --stack dev/,
+    );
+  });
+
   it("rejects --plan-file with --live", async () => {
     const fx = setup({});
     expect(await runDrill(args(fx, "--live", "--plan-file", "x.json"), testDeps(fx, noFingerprint))).toBe(

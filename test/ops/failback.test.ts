@@ -6,7 +6,7 @@ import { ExitCode } from "../../ops/exitCodes";
 import { type FailbackData, runFailback } from "../../ops/failbackJob";
 import type { StepInput } from "../../sync/plan";
 import { PrimaryUnreachable } from "../../sync/runner/failback";
-import { baseConfig, type Fixture, makeFixture, testDeps } from "./fixture";
+import { baseConfig, type FakeBehaviour, type Fixture, makeFixture, testDeps } from "./fixture";
 
 const fixtures: Fixture[] = [];
 afterAll(() => {
@@ -22,8 +22,8 @@ const standbyOutputs = {
   syncPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nSYNCKEY\n-----END OPENSSH PRIVATE KEY-----\n",
 };
 
-function setup(active: boolean): Fixture {
-  const fx = makeFixture({ config: { ...baseConfig, "pra:praActive": active }, outputs: standbyOutputs });
+function setup(active: boolean, behaviour: FakeBehaviour = {}): Fixture {
+  const fx = makeFixture({ config: { ...baseConfig, "pra:praActive": active }, outputs: standbyOutputs, behaviour });
   fx.patchState({ secretOutputs: ["syncPrivateKey"] });
   fixtures.push(fx);
   return fx;
@@ -93,6 +93,24 @@ describe.concurrent("failback orchestration", () => {
       exitCode: 6,
       result: "primary unreachable, nothing booted",
     });
+  });
+
+  it("the up that removes the standby refused by the stack's pulumi lock: exit 4, praActive back to true, the standby serves", async () => {
+    const fx = setup(true, { upsBeforeLock: 0 });
+    let copies = 0;
+    const deps = testDeps(fx, async () => ({ fileDigest: "", tables: {} }));
+    const code = await runFailback(args(fx), deps, async () => {
+      copies++;
+      return [];
+    });
+    expect(code).toBe(ExitCode.Locked);
+    expect(copies).toBe(1);
+    expect(fx.ups()).toEqual([{ praActive: "false", syncRun: "", drillRun: "" }]);
+    expect(praActive(fx)).toBe("true");
+    expect(deps.output()).toMatch(
+      /FAILED exit=4 .*the up that removes the standby was refused; nothing changed, the standby keeps serving and praActive stays true: stack dev is locked by another pulumi update \(ops@ci-runner \(pid 4242\)/,
+    );
+    expect(deps.output()).toContain("pulumi cancel --stack dev");
   });
 
   it("a failed copy keeps the standby serving: exit 1, praActive stays true, no up", async () => {

@@ -141,6 +141,33 @@ describe.concurrent("failover refusals change nothing", () => {
     expect(readFileSync(fx.stackFile, "utf8")).toBe(before);
   });
 
+  it("another update holds the stack's pulumi lock: the refused up ends with exit 4, no closing up, the config as it was", async () => {
+    const fx = setup({ upsBeforeLock: 0 }, { ...baseConfig, "pra:syncRun": "nightly-20261125T021700Z" });
+    const deps = testDeps(fx, noFingerprint, { fetch: echo("192.0.2.44").fetch });
+    expect(await runFailover(args(fx), deps)).toBe(ExitCode.Locked);
+    expect(sequence(fx)).toEqual([
+      "preview praActive=false runnerCidr=-",
+      "up praActive=true runnerCidr=192.0.2.44/32",
+    ]);
+    const config = stackConfig(fx);
+    expect(String(config["pra:praActive"])).toBe("false");
+    expect(config["pra:runnerCidr"]).toBeUndefined();
+    expect(config["pra:syncRun"]).toBe("nightly-20261125T021700Z");
+    expect(deps.output()).toMatch(
+      /FAILED exit=4: the failover up was refused, nothing was booted or changed \(the config is as it was\): stack dev is locked by another pulumi update \(ops@ci-runner \(pid 4242\) at 2026-11-25T02:00:00Z\): wait for it to end.*pulumi cancel --stack dev/,
+    );
+  });
+
+  it("the lock taken after the failover went through: the refused closing update names the lock", async () => {
+    const fx = setup({ upsBeforeLock: 1 });
+    const deps = testDeps(fx, noFingerprint, { fetch: echo("192.0.2.44").fetch });
+    expect(await runFailover(args(fx), deps)).toBe(ExitCode.Failed);
+    expect(sequence(fx)).toHaveLength(4); // preview, the failover, teardownAttempts (2) closing ups
+    expect(deps.output()).toMatch(
+      /the standby serves the blog, but: The temporary SSH rule for 192\.0\.2\.44\/32 is still open \(refused: stack dev is locked by another pulumi update \(ops@ci-runner .*\)\): pulumi config rm runnerCidr --stack dev && pulumi up --stack dev/,
+    );
+  });
+
   it("an address it cannot learn: exit 2 naming --runner-ip, before anything runs", async () => {
     const fx = setup();
     const failing = (async () => {

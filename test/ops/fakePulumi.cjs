@@ -3,7 +3,10 @@
 // history itself): it records every argv and cwd, keeps the stack config in the real Pulumi.<stack>.yaml
 // of its cwd (or in the --config-file it is given, as the real CLI does), and answers config (--json,
 // get/set/rm), up and preview as the Automation API expects. Its behaviour (fail, hang) and the stack
-// outputs come from FAKE_PULUMI_DIR/state.json.
+// outputs come from FAKE_PULUMI_DIR/state.json. What it answers follows the real CLI 3.248.0 as
+// test/engine/opsJobs.test.ts and the notes below saw it: errors exit 1 with "error: …" on stderr,
+// `config --json` includes Pulumi.yaml's defaults and refuses while a key without default is unset,
+// secret values are {"secret": true} without --show-secrets, and history records the whole config.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -69,8 +72,9 @@ function writeState(s) {
 
 // What `stack history --json` records of an update: the config it ran with, and its result.
 function recordUpdate(result) {
-  const c = seen();
-  const asJson = (v) => ({ value: v, secret: false });
+  // the whole config the update ran with, defaults included, secrets as {"secret": true}
+  const config = {};
+  for (const [k, v] of Object.entries(effectiveConfig())) config[k] = asConfigValue(v, false);
   state.history = [
     {
       version: (state.history || []).length + 1,
@@ -78,11 +82,7 @@ function recordUpdate(result) {
       startTime: new Date().toISOString(),
       message: "",
       environment: {},
-      config: {
-        "pra:praActive": asJson(c.praActive || "false"),
-        "pra:syncRun": asJson(c.syncRun),
-        "pra:drillRun": asJson(c.drillRun),
-      },
+      config,
       result,
       endTime: new Date().toISOString(),
     },
@@ -104,9 +104,38 @@ function configMap() {
   return cfg && typeof cfg === "object" ? cfg : {};
 }
 const fullKey = (k) => (k.includes(":") ? k : `pra:${k}`);
+
+// The project's config declarations (the fixture copies the real Pulumi.yaml into the work directory).
+function declarations() {
+  const file = path.join(process.cwd(), "Pulumi.yaml");
+  if (!fs.existsSync(file)) return {};
+  const project = YAML.parse(fs.readFileSync(file, "utf8"));
+  const out = {};
+  for (const [k, d] of Object.entries(project.config || {})) out[fullKey(k)] = d && typeof d === "object" ? d : {};
+  return out;
+}
+
+// The stack's config as the real CLI reports it: the stack file over the project's defaults, and the
+// real error (exit 1) while a key that has no default is unset.
+function effectiveConfig() {
+  const decl = declarations();
+  const set = configMap();
+  const missing = Object.keys(decl)
+    .filter((k) => !("default" in decl[k]) && !(k in set))
+    .map((k) => `'${k.replace(/^pra:/, "")}'`)
+    .sort();
+  if (missing.length > 0) {
+    const list = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(", ")} and ${missing.at(-1)}`;
+    fail(`Stack '${stackName}' is missing configuration value${missing.length === 1 ? "" : "s"} ${list}`);
+  }
+  const all = {};
+  for (const [k, d] of Object.entries(decl)) if ("default" in d) all[k] = d.default;
+  return { ...all, ...set };
+}
 // The fake's "encryption": secure: fake:<base64 of the plaintext>.
-function asConfigValue(v) {
+function asConfigValue(v, showSecrets = true) {
   if (v && typeof v === "object" && !Array.isArray(v) && typeof v.secure === "string") {
+    if (!showSecrets) return { secret: true };
     return { value: Buffer.from(v.secure.replace(/^fake:/, ""), "base64").toString("utf8"), secret: true };
   }
   if (v !== null && typeof v === "object") return { value: JSON.stringify(v), objectValue: v, secret: false };
@@ -129,7 +158,7 @@ fs.appendFileSync(
 );
 
 const out = (s) => process.stdout.write(`${s}\n`);
-const fail = (msg, code = 255) => {
+const fail = (msg, code = 1) => {
   process.stderr.write(`error: ${msg}\n`);
   process.exit(code);
 };
@@ -140,10 +169,26 @@ const REJECTED =
   "openstack:images/getImage:getImage returned an error: Authentication failed: " +
   "The request you have made requires authentication. (HTTP 401)";
 
+// What the real CLI 3.248.0 answers (exit 1, nothing on stdout, no history entry) to an up while another
+// update holds the lock of a file or S3 backend: the engine refuses before the program runs.
+function refuseLocked(holder) {
+  const lock = `file:///var/lib/pra-state/.pulumi/locks/organization/pra/${stackName}/6dcd4c62-54e7-4e57-83ff-cca0e89383b6.json?no_tmp_dir=true`;
+  fail(
+    "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock " +
+      `file with \`pulumi cancel\`.\n  ${lock}: created by ${holder}`,
+  );
+}
+
 function up() {
   const c = seen();
   const wanted = c.praActive === "true" || c.syncRun !== "" || c.drillRun !== "";
   const b = state.behaviour || {};
+  // upsBeforeLock: that many ups go through, then another update holds the lock (lockHolder) for good.
+  if (b.upsBeforeLock !== undefined) {
+    if (b.upsBeforeLock <= 0) refuseLocked(b.lockHolder || "ops@ci-runner (pid 4242) at 2026-11-25T02:00:00Z");
+    b.upsBeforeLock -= 1;
+    writeState(state);
+  }
   out(`Updating (${stackName}):`);
   if (b.rejectCredentials) {
     recordUpdate("failed");
@@ -243,14 +288,15 @@ function configCommand() {
   const sub = words[1];
   if (sub === undefined) {
     const all = {};
-    for (const [k, v] of Object.entries(configMap())) all[k] = asConfigValue(v);
+    for (const [k, v] of Object.entries(effectiveConfig())) all[k] = asConfigValue(v, !!flags["--show-secrets"]);
     return out(JSON.stringify(all));
   }
   const key = fullKey(words[2] || "");
   if (sub === "get") {
-    const cfg = configMap();
-    if (!(key in cfg)) fail(`configuration key '${key}' not found for stack '${stackName}'`);
-    return out(JSON.stringify(asConfigValue(cfg[key])));
+    const cfg = effectiveConfig();
+    // the key as it was asked for: the real CLI does not add the project's namespace to the message
+    if (!(key in cfg)) fail(`configuration key '${words[2] || ""}' not found for stack '${stackName}'`);
+    return out(JSON.stringify(asConfigValue(cfg[key], !!flags["--show-secrets"])));
   }
   if (sub === "set" || sub === "rm") {
     const doc = loadConfigDoc();

@@ -41,8 +41,9 @@ case "$1 ${2:-}" in
     log_argv "$@"
     stack=$(flag_value --stack "$@")
     if ! grep -qxF -- "$stack" "$FAKE_PULUMI_DIR/stacks"; then
+      # exit 6, as the real CLI 3.248.0 ends a select of a missing stack
       echo "error: no stack named '$stack' found" >&2
-      exit 255
+      exit 6
     fi
     exit 0
     ;;

@@ -35,6 +35,13 @@ export interface FakeBehaviour {
   failActiveUps?: number;
   /** Fail this many ups with praActive=true and no runnerCidr (the failover's closing update). */
   failRunnerCloses?: number;
+  /**
+   * That many ups go through, then another update holds the stack's lock for good: every further up is
+   * refused with the real CLI's lock error (exit 1, before anything changes), naming lockHolder.
+   */
+  upsBeforeLock?: number;
+  /** Who holds the lock, as the engine names it: `user@host (pid N) at <time>`. */
+  lockHolder?: string;
 }
 
 export interface FakeState {
@@ -56,6 +63,10 @@ export interface HistoryEntry {
   message: string;
   environment: Record<string, string>;
   config: Record<string, { value: string; secret: boolean }>;
+  /**
+   * "in-progress" is what Pulumi Cloud shows while an update runs; a file or S3 backend writes the
+   * entry only when the update ends (test/engine/opsJobs.test.ts), so there it never appears.
+   */
   result: "succeeded" | "failed" | "in-progress";
 }
 

@@ -334,6 +334,55 @@ describe.concurrent("nightly: the sync and its teardown", () => {
     );
   });
 
+  it("another update holds the stack's pulumi lock (file/S3 backend, no in-progress in history): the refused boot ends with exit 4, no teardown up, syncRun removed, no alert", async () => {
+    const fx = setup({ outputs: { recoveryPoint: lastNight() }, behaviour: { upsBeforeLock: 0 } });
+    const alert = withAlertFile(fx);
+    rewriteConfig(fx, alert.config);
+    const deps = testDeps(fx, async () => changedFiles);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.Locked);
+    expect(fx.ups().map((u) => u.syncRun !== "")).toEqual([true]);
+    expect(stackConfig(fx)["pra:syncRun"]).toBeUndefined();
+    expect(fx.state().instance).toBe(false);
+    expect(deps.output()).toMatch(
+      /pra nightly: FAILED exit=4 .*nothing was booted or changed.*locked by another pulumi update \(ops@ci-runner \(pid 4242\) at 2026-11-25T02:00:00Z\).*Only if no pulumi update of dev runs any more .*: pulumi cancel --stack dev/,
+    );
+    expect(status(fx).exitCode).toBe(ExitCode.Locked);
+    expect(existsSync(alert.file)).toBe(false);
+  });
+
+  it("the lock taken after the boot went through: the refused teardowns end with exit 5, naming the lock and the fix", async () => {
+    const fx = setup({
+      outputs: { recoveryPoint: lastNight() },
+      behaviour: {
+        recordAfterSync: fresh,
+        upsBeforeLock: 1,
+        lockHolder: "ana@laptop (pid 77) at 2026-11-25T02:10:00Z",
+      },
+    });
+    const deps = testDeps(fx, async () => changedFiles);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.TeardownFailed);
+    expect(fx.ups().map((u) => u.syncRun !== "")).toEqual([true, false, false]);
+    expect(fx.state().instance).toBe(true);
+    expect(deps.output()).toMatch(
+      /FAILED exit=5 .*the instance may still be running: the teardown up was refused: stack dev is locked by another pulumi update \(ana@laptop \(pid 77\) at 2026-11-25T02:10:00Z\).*Fix: pulumi config rm syncRun --stack dev && pulumi up --stack dev/,
+    );
+  });
+
+  it("a leftover whose removal the lock refuses: exit 4, the leftover's key kept for the next run", async () => {
+    const fx = setup({
+      config: { ...baseConfig, "pra:syncRun": "nightly-20250101T020000Z" },
+      outputs: { recoveryPoint: lastNight() },
+      behaviour: { upsBeforeLock: 0 },
+    });
+    const deps = testDeps(fx, async () => changedFiles);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.Locked);
+    expect(fx.ups().map((u) => u.syncRun)).toEqual(["", ""]); // teardownAttempts (2), no boot
+    expect(stackConfig(fx)["pra:syncRun"]).toBe("nightly-20250101T020000Z");
+    expect(deps.output()).toMatch(
+      /exit=4 .*the leftover could not be removed, nothing was changed: stack dev is locked/,
+    );
+  });
+
   it("checks the cloud with a preview before it sets syncRun: the sync's up comes after it", async () => {
     const fx = setup({ outputs: { recoveryPoint: lastNight() }, behaviour: { recordAfterSync: fresh } });
     const deps = testDeps(fx, async () => changedFiles);
