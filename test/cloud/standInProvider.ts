@@ -19,7 +19,9 @@ import { type Client, pollUntil } from "./client";
  * - `protect` is checked only against a replacement or deletion here, `retainOnDelete` just forgets;
  * - a failed create leaves nothing in the state (the provider may record a tainted server);
  * - command resources are not part of this state: the lab engine runs every command on every run, and their
- *   `delete` commands never run (the program's only one, the DNS hook's, is not configured in these tests).
+ *   `delete` commands never run (the program's only one, the DNS hook's, is not configured in these tests),
+ *   and their `ignoreChanges` is not honoured: the recovery point's keeper exports "" in a run without a
+ *   sync, where the engine keeps the stored record.
  */
 export interface StateEntry {
   type: string;
