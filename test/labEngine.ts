@@ -49,12 +49,18 @@ export function labHooks(
     localOnPrimary?: boolean;
     /** A directory put first on PATH for the local commands (the argv-logging shims). */
     pathPrefix?: string;
+    /**
+     * A network namespace the commands run in (local ones and the SSH client of remote ones), where the
+     * Pulumi machine's network is, e.g. outside the stand-in cloud. Default: the machine's own.
+     */
+    netns?: string;
   } = {},
 ): Record<string, ResourceHook> {
   const hostKey = {
     privateKey: lab.standby.ssh.hostPrivateKey,
     publicKey: opts.pinnedHostKey ?? lab.standby.ssh.hostPublicKey,
   };
+  const inNetns = (argv: string[]) => (opts.netns ? ["ip", "netns", "exec", opts.netns, ...argv] : argv);
   const client = { privateKey: lab.standby.ssh.privateKey, publicKey: publicOf(lab.standby.ssh.privateKey) };
   const record = async (
     name: string,
@@ -84,7 +90,7 @@ export function labHooks(
         ...(opts.pathPrefix ? { PATH: `${opts.pathPrefix}:${process.env.PATH ?? ""}` } : {}),
       };
       if (!opts.localOnPrimary) {
-        return record(args.name, "local", create, ["bash", "-c", create], String(inputs.stdin ?? ""), env);
+        return record(args.name, "local", create, inNetns(["bash", "-c", create]), String(inputs.stdin ?? ""), env);
       }
       // source=local: Pulumi itself runs on the primary, so its local commands run there. The host's
       // private /tmp hides a checkout under /tmp: the lab keeps the machine's /tmp at /run/pra-host-tmp.
@@ -107,7 +113,7 @@ export function labHooks(
           mode: 0o600,
         });
         writeFileSync(join(dir, "known_hosts"), `pra-mock-pin ${c.hostKey}\n`);
-        const argv = [
+        const argv = inNetns([
           "ssh",
           "-i",
           join(dir, "key"),
@@ -123,7 +129,7 @@ export function labHooks(
           "HostKeyAlias=pra-mock-pin",
           `${c.user}@${c.host}`,
           String(inputs.create),
-        ];
+        ]);
         return await record(args.name, "remote", String(inputs.create), argv, String(inputs.stdin ?? ""));
       } finally {
         rmSync(dir, { recursive: true, force: true });
