@@ -98,6 +98,7 @@ const activation =
         dns: syncCfg.dns,
         instance: standby.server,
         reachableAfter: [standby.floatingIpAssociation],
+        webOpenedBy: network.webRules,
       })
     : undefined;
 const recoveryPointKeeper = new RecoveryPoint(`${name}-recovery`, { record: sync?.record, failure: sync?.failure });

@@ -22,6 +22,11 @@ export interface StandbyActivationArgs extends StandbyStepsArgs {
    * floating IP, and DNS is switched. false for a live drill (web closed to the public).
    */
   public: boolean;
+  /**
+   * What opens the site to the public (the security group's web rules): the outside check waits for
+   * it, or it could ask a floating IP whose port still drops web traffic. Default: none.
+   */
+  webOpenedBy?: pulumi.Resource[];
   /** How DNS follows a failover by hook. Default: not switched by hook. */
   dns?: DnsSwitch;
 }
@@ -52,7 +57,7 @@ export class StandbyActivation extends pulumi.ComponentResource {
       const report = verified.stdout.apply((out) => parseVerifyReport(out));
       const health = steps.runner(
         "health",
-        [verified],
+        [verified, ...(args.webOpenedBy ?? [])],
         report.apply(({ newestPostId, caPem }) => ({
           health: {
             siteHostname: args.standby.siteHostname,

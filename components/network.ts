@@ -34,6 +34,8 @@ export class StandbyNetwork extends pulumi.ComponentResource {
   /** The stable public address DNS points at during a failover. */
   readonly floatingIpAddress: pulumi.Output<string>;
   readonly floatingIpId: pulumi.Output<string>;
+  /** The HTTP/HTTPS rules (empty unless webOpen): an outside check of the site must come after them. */
+  readonly webRules: openstack.networking.SecGroupRule[] = [];
 
   constructor(name: string, args: StandbyNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pra:components:StandbyNetwork", name, {}, opts);
@@ -70,11 +72,12 @@ export class StandbyNetwork extends pulumi.ComponentResource {
         [443, "https"],
       ] as const) {
         for (const cidr of ["0.0.0.0/0", "::/0"]) {
-          new openstack.networking.SecGroupRule(
+          const webRule = new openstack.networking.SecGroupRule(
             `${name}-${proto}-${ethertype(cidr).toLowerCase()}`,
             rule(group.id, cidr, port, `${proto.toUpperCase()} while failed over`),
             { parent: this, deleteBeforeReplace: true },
           );
+          this.webRules.push(webRule);
         }
       }
     }

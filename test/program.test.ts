@@ -384,6 +384,10 @@ describe("failover and drill activation", () => {
     );
     expectChain(run, ["ready", "install", "activate", "verify", "health", "dns"]);
     for (const step of steps(run)) expect(run.waitsFor(step, "pra-standby-fip-assoc"), step).toBe(true);
+    // The outside check asks the floating IP on the web ports: only after the rules that open them.
+    const webRules = run.resources.filter((r) => /^pra-net-https?-ipv[46]$/.test(r.name)).map((r) => r.name);
+    expect(webRules).toHaveLength(4);
+    for (const rule of webRules) expect(run.waitsFor("pra-activation-health", rule), rule).toBe(true);
     const dns = run.resources.find((r) => r.name === "pra-activation-dns");
     expect(dns?.inputs).toMatchObject({
       create: 'export PRA_DNS_ADDRESS="$PRA_STANDBY_ADDRESS"; ./my-dns',
