@@ -41,8 +41,11 @@ export async function finish(outcome: Outcome, c: FinishContext): Promise<void> 
   // snapshot, or a change check that found nothing new. A quiet blog is not stale.
   const currentAsOf = outcome.verifiedUnchangedAt?.toISOString() ?? outcome.record?.snapshotTime;
   const currentAge = ageHours(currentAsOf, now);
-  // Not judged when the job could not look (refused while failed over, or another run holds the stack).
-  const judged = outcome.code !== ExitCode.RefusedActive && outcome.code !== ExitCode.Locked;
+  // Not judged while failed over (the standby is the site). A lock is judged on the record when the
+  // job read one: a lock left behind by a killed pulumi would otherwise keep every night quiet at exit 4
+  // while the data ages.
+  const judged =
+    outcome.code !== ExitCode.RefusedActive && (outcome.code !== ExitCode.Locked || currentAge !== undefined);
   const stale = judged && (currentAge === undefined || currentAge > maxAge);
   if (outcome.code === ExitCode.Ok && stale) {
     outcome.code = ExitCode.Stale;

@@ -350,6 +350,18 @@ describe.concurrent("nightly: the sync and its teardown", () => {
     expect(existsSync(alert.file)).toBe(false);
   });
 
+  it("a lock that outlives the data bound (a killed pulumi's lock file): still exit 4, but the stale data is alerted", async () => {
+    const fx = setup({
+      outputs: { recoveryPoint: lastNight(hoursAgo(30)) },
+      behaviour: { upsBeforeLock: 0 },
+    });
+    const alert = withAlertFile(fx);
+    rewriteConfig(fx, alert.config);
+    const deps = testDeps(fx, async () => changedFiles);
+    expect(await runNightly(args(fx), deps)).toBe(ExitCode.Locked);
+    expect(readFileSync(alert.file, "utf8")).toMatch(/exit=4 [\s\S]*last known current at .*bound 26h/);
+  });
+
   it("the lock taken after the boot went through: the refused teardowns end with exit 5, naming the lock and the fix", async () => {
     const fx = setup({
       outputs: { recoveryPoint: lastNight() },
