@@ -42,7 +42,7 @@ function configuredEnv(): NodeJS.ProcessEnv {
     PATH: process.env.PATH,
     OS_CLOUD: "lab",
     PULUMI_CONFIG_PASSPHRASE_FILE: passphrase,
-    PULUMI_BACKEND_URL: "s3://pra-state?endpoint=swift.lab.test:8080&s3ForcePathStyle=true",
+    PULUMI_BACKEND_URL: "s3://pra-state?endpoint=http://swift.lab.test:8080&s3ForcePathStyle=true&region=RegionOne",
   };
 }
 

@@ -35,7 +35,7 @@ function configuredEnv(fx: Fixture): NodeJS.ProcessEnv {
     PATH: "/usr/bin:/bin",
     OS_CLOUD: "lab",
     PULUMI_CONFIG_PASSPHRASE_FILE: passphrase,
-    PULUMI_BACKEND_URL: "s3://pra-state?endpoint=swift.lab.test:8080&s3ForcePathStyle=true",
+    PULUMI_BACKEND_URL: "s3://pra-state?endpoint=http://swift.lab.test:8080&s3ForcePathStyle=true&region=RegionOne",
   };
 }
 

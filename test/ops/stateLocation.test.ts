@@ -24,7 +24,7 @@ describe("stateLocation", () => {
   });
 
   it("an S3 bucket or Pulumi Cloud is off this machine: no warning", () => {
-    const bucket = "s3://pra-state?endpoint=swift.example:443&s3ForcePathStyle=true";
+    const bucket = "s3://pra-state?endpoint=https://swift.example:443&s3ForcePathStyle=true&region=RegionOne";
     expect(stateLocation({ HOME: home, PULUMI_BACKEND_URL: bucket }, { source: "local" })).toEqual({
       url: bucket,
       kind: "s3",

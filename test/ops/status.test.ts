@@ -12,7 +12,7 @@ afterAll(() => {
   for (const fx of fixtures.splice(0)) fx.dispose();
 });
 
-const S3 = "s3://pra-state?endpoint=swift.example.org:8080&s3ForcePathStyle=true";
+const S3 = "s3://pra-state?endpoint=https://swift.example.org:8080&s3ForcePathStyle=true&region=RegionOne";
 const daysFromNow = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
 const points = ["nightly-20261125T021700Z", "nightly-20261124T021700Z", "nightly-20261123T021700Z"];
 
