@@ -80,7 +80,16 @@ export function runFailback(argv: string[], deps: OpsDeps, data: FailbackData): 
 }
 
 async function failBack(s: Session, startedAt: Date, data: FailbackData): Promise<void> {
-  if (!s.settings.praActive) {
+  if (!s.settings.praActive && s.lastUpdate?.praActive) {
+    // Failed over from elsewhere (the failover workflow, a borrowed laptop): this checkout's stack file
+    // never saw praActive=true. Written here first, so an up from this checkout cannot take the serving
+    // standby down while the failback is under way or after it failed.
+    s.log(
+      `the last update of stack ${s.stackName} ran with praActive=true (a failover from another machine): ` +
+        "setting it here too before failing back",
+    );
+    await s.stack.setConfig("pra:praActive", { value: "true" });
+  } else if (!s.settings.praActive) {
     throw new OpsError(
       ExitCode.Usage,
       `pra:praActive is not true on stack ${s.stackName}: not failed over, nothing to fail back`,

@@ -57,7 +57,7 @@ export async function finish(outcome: Outcome, c: FinishContext): Promise<void> 
   // A refusal is deliberate (failed over): it is not reported as a failure.
   const word = outcome.code === ExitCode.Ok ? "ok" : outcome.code === ExitCode.RefusedActive ? "REFUSED" : "FAILED";
   const certWarning = certificateWarning(outcome.record, now);
-  const warningText = certWarning ? `; WARNING: ${certWarning}` : "";
+  const warningText = `${certWarning ? `; WARNING: ${certWarning}` : ""}${outcome.stateWarning ? `; ${outcome.stateWarning}` : ""}`;
   const summary =
     outcome.code === ExitCode.Ok
       ? `${PREFIX}: ok ${fields} (${outcome.detail})${warningText}`

@@ -6,7 +6,15 @@ import { ExitCode } from "../../ops/exitCodes";
 import { type FailbackData, runFailback } from "../../ops/failbackJob";
 import type { StepInput } from "../../sync/plan";
 import { PrimaryUnreachable } from "../../sync/runner/failback";
-import { baseConfig, type FakeBehaviour, type Fixture, makeFixture, testDeps } from "./fixture";
+import {
+  baseConfig,
+  type FakeBehaviour,
+  type Fixture,
+  type HistoryEntry,
+  historyEntry,
+  makeFixture,
+  testDeps,
+} from "./fixture";
 
 const fixtures: Fixture[] = [];
 afterAll(() => {
@@ -22,8 +30,13 @@ const standbyOutputs = {
   syncPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nSYNCKEY\n-----END OPENSSH PRIVATE KEY-----\n",
 };
 
-function setup(active: boolean, behaviour: FakeBehaviour = {}): Fixture {
-  const fx = makeFixture({ config: { ...baseConfig, "pra:praActive": active }, outputs: standbyOutputs, behaviour });
+function setup(active: boolean, behaviour: FakeBehaviour = {}, history?: HistoryEntry[]): Fixture {
+  const fx = makeFixture({
+    config: { ...baseConfig, "pra:praActive": active },
+    outputs: standbyOutputs,
+    behaviour,
+    ...(history ? { history } : {}),
+  });
   fx.patchState({ secretOutputs: ["syncPrivateKey"] });
   fixtures.push(fx);
   return fx;
@@ -76,6 +89,22 @@ describe.concurrent("failback orchestration", () => {
     // The key came from the secret output and went nowhere else.
     expect(JSON.stringify(fx.commands())).not.toContain("SYNCKEY");
     expect(deps.output()).not.toContain("SYNCKEY");
+  });
+
+  it("after a failover from another machine (this stack file still says false, the last update ran with true): fails back", async () => {
+    const fx = setup(false, {}, [historyEntry({ praActive: true })]);
+    let activeDuringCopy = "";
+    const deps = testDeps(fx, async () => ({ fileDigest: "", tables: {} }));
+    const code = await runFailback(args(fx), deps, async () => {
+      activeDuringCopy = praActive(fx);
+      return [];
+    });
+    expect(code).toBe(ExitCode.Ok);
+    // Set here before anything moved: an up from this checkout would otherwise remove the serving standby.
+    expect(activeDuringCopy).toBe("true");
+    expect(deps.output()).toMatch(/ran with praActive=true \(a failover from another machine\)/);
+    expect(fx.ups()).toEqual([{ praActive: "false", syncRun: "", drillRun: "" }]);
+    expect(praActive(fx)).toBe("false");
   });
 
   it("refuses while the primary does not answer: exit 6, still failed over, no up", async () => {

@@ -57,7 +57,10 @@ function commonChecks(file: string) {
   // `on:` must survive YAML 1.1 readers too (a bare `on` is the boolean true there): the yaml package reads 1.2
   expect(Object.keys(w)).toContain("on");
   expect(w.on.workflow_dispatch !== undefined).toBe(true);
-  expect(w.concurrency).toEqual({ group: "pra-standby", "cancel-in-progress": false });
+  expect(w.concurrency).toEqual({
+    group: file.endsWith("failover.yml") ? "pra-failover" : "pra-standby",
+    "cancel-in-progress": false,
+  });
   const job = onlyJob(w);
   const pulumi = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
   expect(pulumi).toHaveLength(1);
@@ -71,6 +74,7 @@ function commonChecks(file: string) {
     PRA_STACK: expr("vars.PRA_STACK || 'dev'"),
     PULUMI_CONFIG_PASSPHRASE: expr("secrets.PULUMI_CONFIG_PASSPHRASE"),
     PULUMI_BACKEND_URL: expr("secrets.PULUMI_BACKEND_URL"),
+    PULUMI_ACCESS_TOKEN: expr("secrets.PULUMI_ACCESS_TOKEN"),
     AWS_ACCESS_KEY_ID: expr("secrets.AWS_ACCESS_KEY_ID"),
     AWS_SECRET_ACCESS_KEY: expr("secrets.AWS_SECRET_ACCESS_KEY"),
     OS_CLOUD: expr("secrets.OS_CLOUD"),
@@ -146,6 +150,7 @@ describe("nightly-sync workflow", () => {
       "DEADMAN_URL",
       "OPENSTACK_CLOUDS_YAML",
       "OS_CLOUD",
+      "PULUMI_ACCESS_TOKEN",
       "PULUMI_BACKEND_URL",
       "PULUMI_CONFIG_PASSPHRASE",
     ]);
@@ -170,6 +175,7 @@ describe("drill workflow", () => {
       "AWS_SECRET_ACCESS_KEY",
       "OPENSTACK_CLOUDS_YAML",
       "OS_CLOUD",
+      "PULUMI_ACCESS_TOKEN",
       "PULUMI_BACKEND_URL",
       "PULUMI_CONFIG_PASSPHRASE",
     ]);
@@ -179,15 +185,18 @@ describe("drill workflow", () => {
 describe("failover workflow", () => {
   const file = ".github/workflows/failover.yml";
 
-  it("runs on demand only, in the same group, and fails over with nothing but repository secrets", () => {
+  it("runs on demand only, on GitHub's runner unless told otherwise, in its own group, with nothing but repository secrets", () => {
     const { w, job } = commonChecks(file);
     expect(w.on.schedule).toBeUndefined();
+    // Not the nightly's self-hosted runner: that one may have died with the primary.
+    expect(job["runs-on"]).toBe(expr("vars.PRA_FAILOVER_RUNNER || 'ubuntu-24.04'"));
     expect(job.steps.some((s) => s.run === 'npm run failover -- --stack "$PRA_STACK"')).toBe(true);
     expect(secretsUsed(file)).toEqual([
       "AWS_ACCESS_KEY_ID",
       "AWS_SECRET_ACCESS_KEY",
       "OPENSTACK_CLOUDS_YAML",
       "OS_CLOUD",
+      "PULUMI_ACCESS_TOKEN",
       "PULUMI_BACKEND_URL",
       "PULUMI_CONFIG_PASSPHRASE",
     ]);
