@@ -130,6 +130,29 @@ describe("tls_prepare (the standby's side of a generation's TLS)", () => {
     expect(r.stdout + r.stderr).not.toContain(key);
   });
 
+  it("publishes certificates only: a chain file that also holds the key (one combined PEM) gives no key to ca.pem", async () => {
+    const { gen, data, le } = receivedGeneration("combined");
+    const archived = join(gen, "tls", le, "archive", HOST);
+    const combined = join(archived, "combined1.pem");
+    writeFileSync(
+      combined,
+      readFileSync(join(archived, "privkey1.pem"), "utf8") + readFileSync(join(archived, "chain1.pem"), "utf8"),
+    );
+    const site = join(gen, "apache", "site.conf");
+    writeFileSync(
+      site,
+      readFileSync(site, "utf8").replace(
+        "  Include ",
+        `  SSLCertificateChainFile ${le}/archive/${HOST}/combined1.pem\n  Include `,
+      ),
+    );
+    const r = await prepare(gen, data);
+    expect(r.code).toBe(0);
+    const ca = readFileSync(join(gen, "tls", "pra", "ca.pem"), "utf8");
+    expect(ca).not.toMatch(/PRIVATE KEY/);
+    expect(ca).toContain(readFileSync(join(archived, "chain1.pem"), "utf8").trim());
+  });
+
   it("a file the site names that did not arrive fails, naming it", async () => {
     const { gen, data, le } = receivedGeneration("missing");
     execFileSync("rm", [join(gen, "tls", le, "options-ssl-apache.conf")]);

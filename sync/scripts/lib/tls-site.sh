@@ -41,7 +41,10 @@ tls_prepare() {
   ln -sfn "..$cert" "$tls/pra/cert.pem"
   ln -sfn "..${key:-$cert}" "$tls/pra/key.pem"
   {
-    [ -z "$chain" ] || cat "$tls$chain"
+    # Certificate blocks only: a chain file may be a combined PEM holding the key too, and ca.pem is
+    # published (pra-verify's tls-ca line, the standbyCheck output).
+    [ -z "$chain" ] ||
+      awk '/-----BEGIN CERTIFICATE-----/ { inside = 1 } inside { print } /-----END CERTIFICATE-----/ { inside = 0 }' "$tls$chain"
     awk '/-----BEGIN CERTIFICATE-----/ { n++; inside = 1 } inside && n > 1 { print } /-----END CERTIFICATE-----/ { inside = 0 }' "$tls$cert"
   } > "$tls/pra/ca.pem.new"
   [ -s "$tls/pra/ca.pem.new" ] || openssl x509 -in "$tls$cert" > "$tls/pra/ca.pem.new"
