@@ -28,7 +28,8 @@ const network = new StandbyNetwork(`${name}-net`, {
   networkName: cfg.networkName,
   floatingIpPool: cfg.floatingIpPool,
   adminCidrs: cfg.adminCidrs,
-  temporaryCidr: cfg.runnerCidr,
+  // Only a failover opens it: a runnerCidr left behind by a killed failover closes with the next other run.
+  temporaryCidr: cfg.mode === "active" ? cfg.runnerCidr : undefined,
   webOpen: cfg.mode === "active",
 });
 const keys = new StandbyKeys(`${name}-keys`);

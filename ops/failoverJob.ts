@@ -122,6 +122,15 @@ async function failOver(s: Session, args: FailoverArgs): Promise<FailoverResult>
   }
   // Nothing changes before the cloud accepts the credentials and the state and passphrase open.
   await checkCloudAccess(s);
+  if (s.interruption.signal) {
+    throw new OpsError(ExitCode.Interrupted, `stopped by ${s.interruption.signal} before anything changed`);
+  }
+  const leftover = s.get("runnerCidr");
+  if (leftover && leftover !== runner) {
+    // A failover killed before it closed its rule: this up closes it (or replaces it with this runner's).
+    s.log(`pra:runnerCidr=${leftover} was left by a failover that did not finish: its SSH rule closes with this run`);
+    if (!runner) await s.stack.removeConfig("runnerCidr");
+  }
   // A nightly sync or drill that died on another machine left its key: the program refuses it with praActive.
   const removed: Array<["syncRun" | "drillRun", string]> = [];
   for (const key of ["syncRun", "drillRun"] as const) {

@@ -149,6 +149,13 @@ describe("the failover runner's temporary SSH rule (pra:runnerCidr)", () => {
     expect(await sshRules({ ...failingOver, runnerCidr: "" })).toEqual(without);
   });
 
+  it("opens only while failing over: a runnerCidr a killed failover left behind closes with the next sync or drill", async () => {
+    expect(await sshRules({ ...validConfig, runnerCidr: "192.0.2.44/32", syncRun: "nightly-x" })).toEqual(
+      await sshRules({ ...validConfig, syncRun: "nightly-x" }),
+    );
+    expect(await sshRules({ ...validConfig, runnerCidr: "192.0.2.44/32" })).toEqual(await sshRules(validConfig));
+  });
+
   it("adds no duplicate of an admin rule (Neutron would refuse it)", async () => {
     const admin = JSON.parse(validConfig.adminCidrs as string)[0] as string;
     expect(await sshRules({ ...validConfig, runnerCidr: admin })).toEqual(await sshRules(validConfig));

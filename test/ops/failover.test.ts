@@ -122,6 +122,18 @@ describe.concurrent("failover from a machine inside adminCidrs, or told its addr
     expect(ip.calls).toEqual([]);
   });
 
+  it("closes a runnerCidr a killed failover left behind, when this run needs none", async () => {
+    const fx = setup({}, { ...baseConfig, "pra:runnerCidr": "203.0.113.99/32" });
+    const deps = testDeps(fx, noFingerprint);
+    expect(await runFailover(args(fx, "--runner-ip", "none"), deps)).toBe(ExitCode.Ok);
+    expect(sequence(fx)).toEqual([
+      "preview praActive=false runnerCidr=203.0.113.99/32",
+      "up praActive=true runnerCidr=-",
+    ]);
+    expect(stackConfig(fx)["pra:runnerCidr"]).toBeUndefined();
+    expect(deps.output()).toMatch(/pra:runnerCidr=203\.0\.113\.99\/32 was left by a failover that did not finish/);
+  });
+
   it("removes a syncRun a dead nightly left, before the failover's up (the program refuses both at once)", async () => {
     const fx = setup({}, { ...baseConfig, "pra:syncRun": "nightly-20261125T021700Z" });
     const deps = testDeps(fx, noFingerprint, { fetch: echo("198.51.100.7").fetch });
