@@ -81,8 +81,7 @@ async function examine(args: CheckArgs, deps: DoctorDeps): Promise<DoctorReport>
   const credentials = credentialsPresent(deps.env, args.workDir, file?.keys.map((k) => `pra:${k}`) ?? []);
   const passphrase = passphraseReadable(deps.env);
   checks.push(credentials, passphrase, stateOffThePrimary(deps.env, source));
-  // The example as the project ships it (this code's own checkout), whatever the operator did to theirs.
-  if (file) checks.push(placeholders(file, readStackFile(join(__dirname, ".."), "dev")));
+  if (file) checks.push(placeholders(file));
 
   const stack = file ? await openForDoctor(args, deps, checks) : undefined;
   if (!stack) configured = false;

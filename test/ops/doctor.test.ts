@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { EXAMPLE_SSH_KEY } from "../../ops/doctorChecks";
 import { type DoctorDeps, type DoctorReport, runDoctor } from "../../ops/doctorJob";
 import { CheckExitCode } from "../../ops/exitCodes";
 import type { PrimaryCheck, PrimaryCheckOptions } from "../../sync/runner/primaryCheck";
@@ -112,6 +113,16 @@ describe.concurrent("npm run doctor", () => {
     expect(report.exitCode).toBe(CheckExitCode.NotConfigured);
     expect(code).toBe(CheckExitCode.NotConfigured);
     expect(fx.commands()).toEqual([]);
+  });
+
+  it("knows the example's SSH key by its material (the one in the shipped Pulumi.dev.yaml), not by reading that file: your own keys pass", async () => {
+    expect(readFileSync(join(__dirname, "../../Pulumi.dev.yaml"), "utf8")).toContain(EXAMPLE_SSH_KEY);
+    const fx = setup({
+      config: { ...baseConfig, "pra:operatorSshKeys": ["ssh-ed25519 AAAAC3Nza-own-key me@laptop"] },
+    });
+    const { text } = await doctor(fx, configuredEnv(fx));
+    expect(text).toMatch(/placeholder values: /);
+    expect(text).not.toMatch(/operatorSshKeys=.* still hold the example's values/);
   });
 
   it("rejected credentials, a missing passphrase file and the example's values: each a problem, exit 1", async () => {
