@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { s3Request } from "../../ops/s3";
 import { startBackground } from "../../sync/runner/proc";
 import { ROOT_ENV, run, sleep, waitUntil } from "./proc";
 
@@ -18,6 +19,7 @@ const VETH = "prav-swift";
 const HOST_SIDE = "10.231.9.1";
 export const SWIFT_ADDRESS = "10.231.9.2";
 const PROXY_PORT = 8080;
+const REGION = "us-east-1";
 const STORAGE = { object: 6200, container: 6201, account: 6202 } as const;
 
 export interface SwiftLab {
@@ -205,6 +207,26 @@ export async function startSwift(): Promise<SwiftLab> {
       180_000,
       "Swift's proxy to answer /healthcheck",
     );
+    const ep = { endpoint, region: REGION, accessKeyId: `${account}:${user}`, secretAccessKey: key };
+    // The proxy answers /healthcheck before the account, container and object servers listen (503s
+    // until then, seen in CI): ready means a bucket and an object really written and removed over S3.
+    await waitUntil(
+      async () => {
+        for (const req of [
+          { method: "PUT", bucket: "pra-ready" },
+          { method: "PUT", bucket: "pra-ready", key: "probe", body: "x" },
+          { method: "DELETE", bucket: "pra-ready", key: "probe" },
+          { method: "DELETE", bucket: "pra-ready" },
+        ] as const) {
+          const r = await s3Request(ep, req).catch(() => undefined);
+          if (!r || r.status >= 300) return false;
+        }
+        return true;
+      },
+      180_000,
+      "the lab's Swift to store and remove an object over S3 (account, container and object servers up)",
+    );
+
     // The daemons live until stop() (found again by namespace); the test runner must not wait for them.
     launcher.disown();
   } catch (e) {
@@ -214,7 +236,7 @@ export async function startSwift(): Promise<SwiftLab> {
   }
   return {
     endpoint,
-    region: "us-east-1",
+    region: REGION,
     accessKeyId: `${account}:${user}`,
     secretAccessKey: key,
     logs,
