@@ -78,7 +78,7 @@ async function examine(args: CheckArgs, deps: DoctorDeps): Promise<DoctorReport>
     }
   }
   const source = file?.get("source") ?? projectDefaults().string("source");
-  const credentials = credentialsPresent(deps.env, args.workDir, file?.keys.map((k) => `pra:${k}`) ?? []);
+  const credentials = credentialsPresent(deps.env, args.workDir, file?.allKeys ?? []);
   const passphrase = passphraseReadable(deps.env);
   checks.push(credentials, passphrase, stateOffThePrimary(deps.env, source));
   if (file) checks.push(placeholders(file));

@@ -10,6 +10,8 @@ export interface StackFile {
   get: RawConfig;
   /** Every key set, without the `pra:` prefix (secrets included). */
   keys: string[];
+  /** Every key of the file with its namespace (`pra:`, `openstack:`, ...), secrets included. */
+  allKeys: string[];
 }
 
 export function stackFilePath(workDir: string, stack: string): string {
@@ -38,5 +40,6 @@ export function readStackFile(workDir: string, stack: string): StackFile | undef
     keys: Object.keys(config)
       .filter((k) => k.startsWith("pra:"))
       .map((k) => k.slice(4)),
+    allKeys: Object.keys(config),
   };
 }

@@ -115,6 +115,22 @@ describe.concurrent("npm run doctor", () => {
     expect(fx.commands()).toEqual([]);
   });
 
+  it("credentials kept as openstack: keys in the stack file (no OS_CLOUD, no openrc) count as present", async () => {
+    const fx = setup({
+      config: {
+        ...ownConfig,
+        "openstack:authUrl": "https://keystone.example.net:5000/v3",
+        "openstack:userName": "blog",
+        "openstack:password": { secure: "v1:AAAA:BBBB" },
+      },
+    });
+    const env = configuredEnv(fx);
+    delete env.OS_CLOUD;
+    const { text } = await doctor(fx, env);
+    expect(text).toMatch(/ok +OpenStack credentials: openstack: provider keys in the stack file/);
+    expect(text).not.toMatch(/PROBLEM +OpenStack credentials/);
+  });
+
   it("knows the example's SSH key by its material (the one in the shipped Pulumi.dev.yaml), not by reading that file: your own keys pass", async () => {
     expect(readFileSync(join(__dirname, "../../Pulumi.dev.yaml"), "utf8")).toContain(EXAMPLE_SSH_KEY);
     const fx = setup({
