@@ -50,6 +50,7 @@ export async function migrateStack(o: MigrateOptions): Promise<{ resources: numb
   }
   const dir = mkdtempSync(join(tmpdir(), "pra-state-move-"));
   const file = join(dir, `${o.stack}.json`);
+  let created = false;
   try {
     writeFileSync(file, "", { mode: 0o600 });
     o.log(`exporting stack ${o.stack} from ${o.from}`);
@@ -61,20 +62,31 @@ export async function migrateStack(o: MigrateOptions): Promise<{ resources: numb
     const resources = resourceCount(readFileSync(file, "utf8"));
     o.log(`importing ${resources} resources into ${o.to}`);
     await pulumi(o.to, ["stack", "init", o.stack, "--secrets-provider", "passphrase"], "pulumi stack init");
+    created = true;
     await pulumi(o.to, ["stack", "import", "--stack", o.stack, "--file", file], "pulumi stack import");
     const check = await pulumi(o.to, ["stack", "export", "--stack", o.stack], "pulumi stack export (check)");
     const imported = resourceCount(check.stdout);
     if (imported !== resources) {
       throw new OpsError(
         ExitCode.Failed,
-        `the new backend holds ${imported} resources after the import, the old one ${resources}: ` +
-          `keep using ${o.from} and look at the stack in ${o.to}`,
+        `the new backend holds ${imported} resources after the import, the old one ${resources}: keep using ${o.from}`,
       );
     }
     return { resources };
   } catch (e) {
-    if (e instanceof OpsError) throw e;
-    throw new OpsError(ExitCode.Failed, `migrating stack ${o.stack} failed: ${(e as Error).message}`);
+    const failure =
+      e instanceof OpsError
+        ? e
+        : new OpsError(ExitCode.Failed, `migrating stack ${o.stack} failed: ${(e as Error).message}`);
+    if (!created) throw failure;
+    // The stack this run made in the target is incomplete: left there, it would block the next attempt
+    // ("already exists") and look like a migrated state. The source is untouched either way.
+    const rm = ["stack", "rm", "--stack", o.stack, "--yes", "--force", "--preserve-config"];
+    const removed = await pulumi(o.to, rm, "pulumi stack rm").then(
+      () => `; the incomplete stack ${o.stack} in ${o.to} was removed, ${o.from} is unchanged: run it again`,
+      () => `; remove the incomplete stack before trying again: PULUMI_BACKEND_URL='${o.to}' pulumi ${rm.join(" ")}`,
+    );
+    throw new OpsError(failure.code, `${failure.message}${removed}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -44,6 +44,7 @@ case "$1 $2" in
     if [ -n "$f" ]; then stat -c '%a' "$f" > "${base}/export-mode"; cp "$store/$s.json" "$f"; else cat "$store/$s.json"; fi ;;
   "stack init") [ -n "\${PULUMI_CONFIG_PASSPHRASE:-}" ] || { echo "error: passphrase needed" >&2; exit 255; }; echo '{"deployment":{"resources":[]}}' > "$store/$2.json.new"; mv "$store/$2.json.new" "$store/$(echo "$*" | cut -d' ' -f3).json" ;;
   "stack import") s=$(flag --stack "$@"); [ -z "\${FAKE_FAIL_IMPORT:-}" ] || { echo "error: import refused" >&2; exit 255; }; cp "$(flag --file "$@")" "$store/$s.json" ;;
+  "stack rm") s=$(flag --stack "$@"); [ -z "\${FAKE_FAIL_RM:-}" ] || { echo "error: rm refused" >&2; exit 255; }; rm -f "$store/$s.json" ;;
   *) echo "fake pulumi: unexpected $*" >&2; exit 2 ;;
 esac
 `,
@@ -236,8 +237,26 @@ describe("state:setup --migrate", () => {
       });
       expect(r.code).toBe(ExitCode.Failed);
       expect(r.out).toMatch(/migrating stack dev failed: .*import refused/s);
+      expect(r.out).toMatch(/the incomplete stack dev in s3:\/\/other-bucket.* was removed, file:.* is unchanged/s);
       expect(readdirSync(tmpdir()).filter((f) => f.startsWith("pra-state-move-"))).toEqual(before);
       expect(existsSync(join(backendDir(from), "dev.json"))).toBe(true);
+      // The half-made stack is gone from the bucket (a retry is not refused), the stack file is kept.
+      const to = s3BackendUrl("other-bucket", s3.url, "us-east-1");
+      expect(existsSync(join(backendDir(to), "dev.json"))).toBe(false);
+      expect(readFileSync(join(base, "argv.log"), "utf8")).toMatch(
+        /^stack rm --stack dev --yes --force --preserve-config/m,
+      );
+
+      // When even the removal fails, the exact command to finish it is printed.
+      const again = await setup(["--endpoint", s3.url, "--bucket", "other-bucket", "--migrate", "--from", from], {
+        PULUMI_CONFIG_PASSPHRASE: "pw",
+        FAKE_FAIL_IMPORT: "1",
+        FAKE_FAIL_RM: "1",
+      });
+      expect(again.code).toBe(ExitCode.Failed);
+      expect(again.out).toMatch(
+        /remove the incomplete stack before trying again: PULUMI_BACKEND_URL='s3:\/\/other-bucket[^']*' pulumi stack rm --stack dev --yes --force --preserve-config/,
+      );
     } finally {
       s3.close();
     }
