@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failbackInput } from "../../ops/failbackJob";
+import type { Session } from "../../ops/session";
 import { type ProgramRun, runProgram } from "../harness";
 import { type Lab, startLab } from "../lab/lab";
 import { run } from "../lab/proc";
@@ -20,6 +22,7 @@ import { StandInProvider } from "./standInProvider";
  * boots one TCG guest of the Debian 12 image with PRA's cloud-config and the same data volume, so they are
  * chained in order, as the nights and the failover follow each other on a real stack.
  */
+const REPO = resolve(__dirname, "../..");
 let lab: Lab;
 let cloud: BootedCloud;
 let api: Client;
@@ -116,6 +119,38 @@ async function sshStandby(outputs: Record<string, unknown>, command: string) {
   );
 }
 
+/** A fault point on the lab primary for the body's duration (sync/scripts/lib/fault-point.sh). */
+async function withPrimaryFault<T>(point: string, body: () => Promise<T>): Promise<T> {
+  await lab.primary.exec(`mkdir -p /run/pra && echo ${point} > /run/pra/fault`);
+  try {
+    return await body();
+  } finally {
+    await lab.primary.exec("rm -f /run/pra/fault");
+  }
+}
+
+/** npm run failback's data path, from the outside: its input made by ops' own failbackInput from the outputs. */
+async function failbackFromOutside(outputs: Record<string, unknown>) {
+  const get = (key: string): string | undefined => config({})[key];
+  const session = { stackName: "booted", get } as unknown as Session;
+  const input = failbackInput(
+    session,
+    Object.fromEntries(Object.entries(outputs).map(([k, value]) => [k, { value, secret: false }])),
+    new Date(),
+  );
+  return run(
+    [
+      "ip",
+      "netns",
+      "exec",
+      OUTSIDE_NETNS,
+      join(REPO, "node_modules/.bin/tsx"),
+      join(__dirname, "real/failbackOutside.ts"),
+    ],
+    { input: JSON.stringify(input), allowFail: true, timeoutMs: 600_000 },
+  );
+}
+
 beforeAll(async () => {
   keysDir = await mkdtemp(join(tmpdir(), "pra-booted-"));
   lab = await startLab();
@@ -148,14 +183,18 @@ afterAll(async () => {
 
 describe("a booted standby in the stand-in cloud, driven by the lab engine", () => {
   let nightTitle: string;
+  let nightPostId: number;
   let floatingIp: string;
   let failedOver: Record<string, unknown> | undefined;
+  /** The nightly's outputs: the key and the known_hosts line stay the same for every server. */
+  let lastOutputs: Record<string, unknown> = {};
 
   it("the nightly sync boots the server on the image and the data volume, syncs the primary into it, then deletes it", async () => {
     nightTitle = `Synced into a booted standby ${Date.now()}`;
-    await lab.primary.addPost(nightTitle, "body");
+    nightPostId = await lab.primary.addPost(nightTitle, "body");
     const night = await up({ syncRun: "night-1" });
     floatingIp = String(night.outputs.floatingIp);
+    lastOutputs = night.outputs;
 
     const point = JSON.parse(String(night.outputs.recoveryPoint)) as { run: string; tables: Record<string, unknown> };
     expect(point.run).toBe("night-1");
@@ -181,6 +220,42 @@ describe("a booted standby in the stand-in cloud, driven by the lab engine", () 
       "delete openstack:networking/floatingIpAssociate:FloatingIpAssociate pra-standby-fip-assoc",
       "delete openstack:compute/instance:Instance pra-standby-server",
     ]);
+    expect((await run(["ip", "netns", "pids", "pra-cloud"])).stdout.trim()).toBe("");
+  }, 900_000);
+
+  it("a night that fails mid-sync leaves the last good copy serving on the server it left; the next run deletes that server", async () => {
+    expect(floatingIp, "needs the nightly scenario's stack").toBeTruthy();
+    // The files reached the standby's staging copy, then the step failed: as a job killed mid-sync leaves it.
+    const failed = withPrimaryFault("push-files:after-rsync", () => up({ syncRun: "night-2" }));
+    await expect(failed).rejects.toThrow(/pra-files|push-files|fault/);
+    expect((await servers()).map((s) => s.status)).toEqual(["ACTIVE"]);
+    const onGuest = await sshStandby(
+      { ...lastOutputs, floatingIp },
+      `readlink /srv/pra/current && curl -sS --resolve ${lab.blogHost}:80:127.0.0.1 http://${lab.blogHost}/`,
+    );
+    expect(onGuest.stdout, onGuest.stderr).toMatch(/^generations\/night-1\n/);
+    expect(onGuest.stdout).toContain(nightTitle);
+
+    // The next run (the nightly job's clean-up of what a killed run left) removes the server.
+    await up({});
+    expect(await servers()).toEqual([]);
+    expect((await volumes()).map((v) => v.status)).toEqual(["available"]);
+    expect((await run(["ip", "netns", "pids", "pra-cloud"])).stdout.trim()).toBe("");
+  }, 900_000);
+
+  it("a live drill boots on the newest recovery point and checks it with the web closed; its teardown leaves no server", async () => {
+    expect(floatingIp, "needs the nightly scenario's stack").toBeTruthy();
+    const drill = await up({ drillRun: "drill-1" });
+    expect((await servers()).map((s) => s.status)).toEqual(["ACTIVE"]);
+    // The program's own check inside the standby found the newest post of the recovery point.
+    expect(String(drill.outputs.standbyCheck)).toMatch(
+      new RegExp(`^newest-post ${nightPostId}\nrecovery-points night-1\n`),
+    );
+    // A drill is no public twin: nobody outside reaches its web ports.
+    expect((await curlBlog(floatingIp)).code).not.toBe(0);
+    await up({});
+    expect(await servers()).toEqual([]);
+    expect((await volumes()).map((v) => v.status)).toEqual(["available"]);
     expect((await run(["ip", "netns", "pids", "pra-cloud"])).stdout.trim()).toBe("");
   }, 900_000);
 
@@ -211,6 +286,34 @@ describe("a booted standby in the stand-in cloud, driven by the lab engine", () 
     );
     expect(status.stdout).toBe("200");
     failedOver = failover.outputs;
+  }, 900_000);
+
+  it("failback brings a change made on the failed-over standby home to the primary, from the outside, verified", async () => {
+    const outputs = failedOver;
+    if (!outputs) throw new Error("needs the failover scenario's server");
+    const retitled = `${nightTitle} (edited during the failover)`;
+    // As root on the guest, in the live generation's schema (what its wp-config.php names).
+    const script = [
+      "set -e",
+      "schema=$(php /srv/pra/bin/pra-wpconfig.php /srv/pra/current/www/wp-config.php name)",
+      `mariadb "$schema" -e "UPDATE wp_posts SET post_title='${retitled}' WHERE post_title='${nightTitle}'"`,
+      "echo from-standby > /var/www/blog/wp-content/uploads/from-standby.txt",
+    ].join("\n");
+    const edit = await sshStandby(outputs, `echo ${Buffer.from(script).toString("base64")} | base64 -d | sudo bash`);
+    expect(edit.code, edit.stderr).toBe(0);
+    const back = await failbackFromOutside(outputs);
+    expect(back.code, back.stderr).toBe(0);
+    // The report lists what was added (the edit of an existing post comes back all the same, below).
+    expect(back.stdout).toMatch(/upload +from-standby\.txt/);
+    expect(back.stdout).toMatch(/database back on the primary \(\d+ tables verified\)/);
+    expect(
+      (await lab.primary.sql(`SELECT COUNT(*) FROM wp_posts WHERE post_title='${retitled}'`, "wordpress")).trim(),
+    ).toBe("1");
+    expect((await lab.primary.exec("cat /var/www/blog/wp-content/uploads/from-standby.txt")).stdout).toBe(
+      "from-standby\n",
+    );
+    // No write may land on the standby any more: it answers 503 until the failover ends.
+    expect((await curlBlog(floatingIp)).stdout).not.toContain(retitled);
   }, 900_000);
 
   it("an impostor on the floating IP (another host key) is refused before anything is sent", async () => {
