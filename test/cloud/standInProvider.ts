@@ -222,6 +222,8 @@ export class StandInProvider {
       server: {
         name: i.name,
         flavorRef: flavor.id,
+        // The real provider sends the image as imageRef too, beside the block device that boots it.
+        imageRef: i.imageId,
         networks: (i.networks as { port: string }[]).map((n) => ({ port: n.port })),
         user_data: Buffer.from(String(i.userData)).toString("base64"),
         metadata: i.metadata,
