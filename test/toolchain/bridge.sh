@@ -32,3 +32,12 @@ bridge_build() {
   cp "$bridge_dir/go.mod" "$bridge_dir/go.sum" "$bridge_dir"/*.go "$work/"
   (cd "$work" && GOFLAGS=-mod=readonly nice -n 10 go build -p 2 -trimpath -ldflags "-s -w -X main.version=$stamp" -o "$out" .)
 }
+
+# bridge_note MANIFEST: says so when the openstack plugin in MANIFEST is the bridge's build, so no reader of
+# the output takes the engine tests' openstack results for pulumi-openstack's own release.
+bridge_note() {
+  if [ "$(awk -F'\t' '$1 == "plugin-openstack" { print $3 }' "$1")" = bridged ]; then
+    echo "pra toolchain: note: the openstack plugin is PRA's build of terraform-provider-openstack through" \
+      "pulumi-terraform-bridge (test/toolchain/openstack-bridge), not pulumi-openstack's release"
+  fi
+}

@@ -47,6 +47,7 @@ flock 9
 if [ -f "$stamp" ] && [ -x "$dir/bin/pulumi" ] && [ -x "$dir/bin/pulumi-language-nodejs" ]; then
   echo "pra toolchain: $dir (complete, nothing to do)"
   cut -f1,2,3 "$manifest" | sed 's/^/  /'
+  bridge_note "$manifest"
   exit 0
 fi
 
@@ -213,6 +214,7 @@ provide_cli
 provide_language_host
 for name in command tls random openstack; do provide_plugin "$name"; done
 mv "$manifest.new" "$manifest"
+bridge_note "$manifest"
 if ! cut -f3 "$manifest" | grep -qx missing; then
   date -u +%FT%TZ >"$stamp"
 else

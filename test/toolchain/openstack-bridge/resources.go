@@ -6,6 +6,12 @@ import (
 	"github.com/terraform-provider-openstack/terraform-provider-openstack/v3/openstack"
 )
 
+// pulumi-openstack 3.15.2 wraps terraform-provider-openstack v1.54.1; this wraps v3.4.0, whose attributes
+// differ in places the program does not touch (against 3.15.2's schema.json: gone are a volume's
+// multiattach, an instance's floating_ip and volumes, an image's update_at, getImage's sort_key and
+// sort_direction; new are volume_retype_policy, hypervisor_hostname, a group's stateful, a rule's
+// remote_address_group_id, getImage's sort). Every property the program sends exists in both.
+//
 // resources: the Terraform resources PRA's program declares, under the tokens @pulumi/openstack sends
 // (its __pulumiType strings). Only these are mapped: the bridge gives every other Terraform resource a
 // token of its own making that no SDK class sends, so a resource the program starts to use without a
