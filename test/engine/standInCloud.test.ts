@@ -25,6 +25,7 @@ describe.skipIf(unavailable)(
     let api: Client;
     let e: EngineStack;
     let active = false;
+    let sizeGb = 1;
 
     beforeAll(async () => {
       cloud = await startCloud({ images: [{ name: IMAGE, file: "/nonexistent", size: 2_000_000_000 }] });
@@ -35,7 +36,7 @@ describe.skipIf(unavailable)(
         async () => {
           // As index.ts composes them, with plain values where the program has keys and scripts.
           const image = new StandbyImage("pra-image", { source: { kind: "name", name: IMAGE } });
-          const volume = new DataVolume("pra-data", { sizeGb: 1 });
+          const volume = new DataVolume("pra-data", { sizeGb });
           const network = new StandbyNetwork("pra-net", {
             networkName: "pra-tenant",
             floatingIpPool: "public",
@@ -105,6 +106,17 @@ describe.skipIf(unavailable)(
       expect(up.summary.resourceChanges).not.toHaveProperty("create");
       expect(up.summary.resourceChanges).not.toHaveProperty("delete");
       expect(up.summary.resourceChanges).not.toHaveProperty("update");
+    }, 600_000);
+
+    it("a larger volume while active grows it in place, in use (os-extend at microversion 3.42), the server kept", async () => {
+      const before = await e.stack.outputs();
+      sizeGb = 2;
+      const up = await e.stack.up({ onOutput: e.onOutput });
+      expect(up.outputs.volumeId.value).toBe(before.volumeId.value);
+      expect(up.outputs.instanceId.value).toBe(before.instanceId.value);
+      const volumes = await list(api.cinder, "/volumes/detail", "volumes");
+      expect(volumes.map((v) => [v.size, v.status])).toEqual([[2, "in-use"]]);
+      expect(cloud.unknownCalls).toEqual([]);
     }, 600_000);
 
     it("back to standby: no server left, the volume kept and available, the floating IP kept and free, no web rule", async () => {
