@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataVolume } from "../../components/dataVolume";
 import { StandbyImage } from "../../components/image";
@@ -17,6 +18,9 @@ const unavailable = missing(tc, "cli", "plugin-openstack");
 if (unavailable) console.warn(`engine stand-in cloud tests skipped: ${unavailable}`);
 
 const IMAGE = "debian-12-pra";
+// Stands for the host's private key that the program's user data carries: it must reach the server only.
+const SECRET = randomBytes(16).toString("hex");
+const USER_DATA = `#cloud-config\nwrite_files: [{path: /etc/pra-marker, content: ${SECRET}}]\n`;
 
 describe.skipIf(unavailable)(
   "the program's openstack components on the real engine, against the stand-in cloud",
@@ -50,7 +54,7 @@ describe.skipIf(unavailable)(
                 portId: network.portId,
                 floatingIpAddress: network.floatingIpAddress,
                 flavorName: "m1.small",
-                userData: "#cloud-config\n{}\n",
+                userData: USER_DATA,
               })
             : undefined;
           return { floatingIp: network.floatingIpAddress, volumeId: volume.volumeId, instanceId: instance?.instanceId };
@@ -92,7 +96,7 @@ describe.skipIf(unavailable)(
         ["image", "local", 0],
         ["volume", "volume", 1],
       ]);
-      expect(server?.userData).toBe("#cloud-config\n{}\n");
+      expect(server?.userData).toBe(USER_DATA);
       expect((await list(api.cinder, "/volumes/detail", "volumes")).map((v) => v.status)).toEqual(["in-use"]);
       const [fip] = await list(api.neutron, "/floatingips", "floatingips");
       expect(fip.floating_ip_address).toBe(up.outputs.floatingIp.value);
@@ -161,10 +165,14 @@ describe.skipIf(unavailable)(
       expect(cloud.unknownCalls).toEqual([]);
     }, 600_000);
 
-    it("the cloud's password never reaches the state or the CLI's output", async () => {
+    it("neither the cloud's password nor the secret user data reaches the state or the CLI's output", async () => {
       const password = cloud.openrc().OS_PASSWORD;
       expect(password.length).toBeGreaterThan(8);
-      for (const text of [await e.stateText(), e.output.join("")]) expect(text).not.toContain(password);
+      for (const text of [await e.stateText(), e.output.join("")]) {
+        expect(text).not.toContain(password);
+        expect(text).not.toContain(SECRET);
+        expect(text).not.toContain(Buffer.from(USER_DATA).toString("base64"));
+      }
     });
   },
 );
