@@ -38,6 +38,9 @@ export class StandbyInstance extends pulumi.ComponentResource {
         flavorName: args.flavorName,
         availabilityZone: args.availabilityZone,
         networks: [{ port: args.portId }],
+        // The provider refuses a block device that boots an image on a local disk without the image here too
+        // ("Neither a boot device, image ID, or image name were able to be determined"); Nova gets it as imageRef.
+        imageId: args.imageId,
         blockDevices: [
           {
             uuid: args.imageId,

@@ -99,6 +99,8 @@ describe("instance modes", () => {
         deleteOnTermination: false,
       },
     ]);
+    // The real provider needs the image outside the block devices too, for an image booted on a local disk.
+    expect(server.inputs.imageId).toBe("6b1d2f9e-0c7a-4a55-9a35-1f0b2c3d4e5f");
     expect(server.inputs.networks).toEqual([{ port: "pra-net-port-id" }]);
     expect(server.inputs.stopBeforeDestroy).toBe(true);
     expect(server.inputs.flavorName).toBe("s1-2");
@@ -237,6 +239,7 @@ describe("image sources", () => {
     expect(run.calls.filter((c) => c.token.includes("getImage"))).toEqual([]);
     const server = run.one("openstack:compute/instance:Instance");
     expect((server.inputs.blockDevices as { uuid: string }[])[0].uuid).toBe("0b5c8a8e-1111-2222-3333-444455556666");
+    expect(server.inputs.imageId).toBe("0b5c8a8e-1111-2222-3333-444455556666");
   });
 });
 

@@ -58,6 +58,19 @@ describe("stand-in cloud API", () => {
     cloud.unknownCalls.length = 0;
   });
 
+  // gophercloud parses each service's times with that service's own layout: a "Z" where Cinder (or Nova's
+  // launched_at) writes none fails the provider's create ("parsing time …: extra text: \"Z\"").
+  it("writes times as each service does: Cinder's and Nova's launched_at with microseconds and no zone", async () => {
+    const cinder = endpoint("volumev3");
+    const volume = (await call("POST", `${cinder}/volumes`, { volume: { size: 1, name: "t" } })).body.volume;
+    expect(volume.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    expect(volume.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    const neutron = `${endpoint("network")}/v2.0`;
+    const group = (await call("POST", `${neutron}/security-groups`, { security_group: { name: "g" } })).body
+      .security_group;
+    expect(group.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
   it("takes the standby through its life: network, volume, server with block devices, stop, delete", async () => {
     const neutron = `${endpoint("network")}/v2.0`;
     const cinder = endpoint("volumev3");
@@ -159,6 +172,8 @@ describe("stand-in cloud API", () => {
     expect(await pollUntil(volumeStatus, "in-use")).toEqual(["in-use"]);
     const server = (await call("GET", `${nova}/servers/${serverId}`)).body.server;
     expect(server["os-extended-volumes:volumes_attached"]).toEqual([{ id: volumeId, delete_on_termination: false }]);
+    expect(server.created).toMatch(/Z$/);
+    expect(server["OS-SRV-USG:launched_at"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
     expect(server.addresses["pra-tenant"][0]).toMatchObject({
       addr: port.fixed_ips[0].ip_address,
       "OS-EXT-IPS:type": "fixed",

@@ -19,6 +19,12 @@ interface CreateVolume {
 }
 
 /**
+ * Cinder writes its times with microseconds and no zone ("2026-01-01T00:00:00.000000"), unlike Nova and
+ * Neutron's "…Z"; gophercloud parses Cinder's with that layout and fails on a "Z".
+ */
+const cinderTime = (iso: string) => iso.replace(/Z$/, ".000000");
+
+/**
  * Cinder (block storage v3): volumes that move creating → available, attaching → in-use (Nova attaches them
  * at boot), deleting → 404, and grow with os-extend (in use only from microversion 3.42, as in Cinder).
  */
@@ -40,7 +46,7 @@ export function addCinder(router: Router, store: Store, effects: CloudEffects, b
             server_id: v.serverId,
             device: v.device,
             host_name: null,
-            attached_at: v.created_at,
+            attached_at: cinderTime(v.created_at),
           },
         ]
       : [],
@@ -54,8 +60,8 @@ export function addCinder(router: Router, store: Store, effects: CloudEffects, b
     replication_status: null,
     user_id: USER.id,
     "os-vol-tenant-attr:tenant_id": PROJECT.id,
-    created_at: v.created_at,
-    updated_at: store.now(),
+    created_at: cinderTime(v.created_at),
+    updated_at: cinderTime(store.now()),
     links: [{ rel: "self", href: `${baseUrl()}${P}/volumes/${v.id}` }],
   });
 

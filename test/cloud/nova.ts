@@ -101,7 +101,8 @@ export function addNova(router: Router, store: Store, effects: CloudEffects, bas
       "OS-EXT-AZ:availability_zone": s.availabilityZone,
       config_drive: "True",
       key_name: null,
-      "OS-SRV-USG:launched_at": status === "BUILD" ? null : s.created_at,
+      // Nova's usage times carry microseconds and no zone, unlike `created`; gophercloud parses them so.
+      "OS-SRV-USG:launched_at": status === "BUILD" ? null : s.created_at.replace(/Z$/, ".000000"),
       "OS-SRV-USG:terminated_at": null,
       "OS-EXT-STS:task_state": s.taskState,
       "OS-EXT-STS:vm_state": vmState,

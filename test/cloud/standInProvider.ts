@@ -3,8 +3,11 @@ import type { ResourceHook } from "../harness";
 import { type Client, pollUntil } from "./client";
 
 /**
- * NOT the `openstack` provider: a stand-in that imitates it, for as long as the real provider cannot be
- * built here (the Go module proxy refuses pulumi-openstack, see test/toolchain/). Under the lab engine's
+ * NOT the `openstack` provider: a stand-in that imitates it, for the runs the real engine cannot make yet
+ * (the whole program needs the language host and the command/tls plugins the Go module proxy refuses, see
+ * test/toolchain/). The real provider (PRA's bridge build) runs the program's openstack components against
+ * the same cloud in test/engine/standInCloud.test.ts; what it showed this imitation lacked is listed below.
+ * Under the lab engine's
  * Pulumi mocks it makes the calls the provider makes for this program against the stand-in cloud's API, and
  * waits as it waits (Cinder creating→available, Nova BUILD→ACTIVE, stop→SHUTOFF→gone on delete). It also
  * plays the part of the engine's state between runs: a resource registered again with the same inputs is
@@ -22,6 +25,19 @@ import { type Client, pollUntil } from "./client";
  *   `delete` commands never run (the program's only one, the DNS hook's, is not configured in these tests),
  *   and their `ignoreChanges` is not honoured: the recovery point's keeper exports "" in a run without a
  *   sync, where the engine keeps the stored record.
+ * What the real provider does that this does not (seen against the stand-in by standInCloud.test.ts):
+ * - it logs in again in every run (one Keystone token per provider process), at its first call, not when
+ *   configured (delayed auth): a preview of resources alone never reaches the cloud;
+ * - getImage lists `images?name=…&sort=name:asc&status=active` and picks the newest itself (mostRecent);
+ * - the floating IP's pool is looked up by name (`networks?name=`) at create and by id when read;
+ * - every create is followed by a read (GET of the new resource), rules and ports included, and every delete
+ *   of a rule, port, group or floating IP by a GET until 404;
+ * - the server's create first resolves the flavor from `flavors/detail`, the port and its network
+ *   (`ports?id=`, `networks?id=…&status=ACTIVE`); its POST carries `imageRef` beside the block devices,
+ *   `config_drive: false` and the port's network `uuid` beside `port`; after ACTIVE it reads the flavor, the
+ *   image and the server's tags (microversion 2.26), never os-volume_attachments or os-interface;
+ * - the volume's POST has no volume_type or availability_zone when unset, and no microversion header.
+ * Its order going back to standby is this one's: the floating IP freed, then os-stop, then the delete.
  */
 export interface StateEntry {
   type: string;
@@ -222,6 +238,8 @@ export class StandInProvider {
       server: {
         name: i.name,
         flavorRef: flavor.id,
+        // The real provider sends the image as imageRef too, beside the block device that boots it.
+        imageRef: i.imageId,
         networks: (i.networks as { port: string }[]).map((n) => ({ port: n.port })),
         user_data: Buffer.from(String(i.userData)).toString("base64"),
         metadata: i.metadata,

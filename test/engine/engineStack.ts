@@ -27,7 +27,13 @@ export interface EngineStack {
  * with an inline program (so the test's own values never pass through argv) and a local file backend
  * in a temporary directory.
  */
-export async function engineStack(tc: Toolchain, project: string, program: PulumiFn): Promise<EngineStack> {
+export async function engineStack(
+  tc: Toolchain,
+  project: string,
+  program: PulumiFn,
+  /** More environment for the CLI and the plugins it starts (e.g. an openrc's OS_* variables). */
+  env: Record<string, string> = {},
+): Promise<EngineStack> {
   const dir = await mkdtemp(join(tmpdir(), "pra-engine-"));
   const backend = join(dir, "state");
   await mkdir(backend);
@@ -41,7 +47,7 @@ export async function engineStack(tc: Toolchain, project: string, program: Pulum
       workDir: join(dir, "project"),
       pulumiCommand,
       projectSettings: { name: project, runtime: "nodejs", backend: { url: `file://${backend}` } },
-      envVars: { ...engineEnv(tc), PULUMI_CONFIG_PASSPHRASE: passphrase },
+      envVars: { ...env, ...engineEnv(tc), PULUMI_CONFIG_PASSPHRASE: passphrase },
     },
   );
   return {
@@ -52,7 +58,7 @@ export async function engineStack(tc: Toolchain, project: string, program: Pulum
     cli: async (args) => {
       const { stdout } = await promisify(execFile)(join(tc.root, "bin", "pulumi"), args, {
         cwd: join(dir, "project"),
-        env: { ...process.env, ...engineEnv(tc), PULUMI_CONFIG_PASSPHRASE: passphrase },
+        env: { ...process.env, ...env, ...engineEnv(tc), PULUMI_CONFIG_PASSPHRASE: passphrase },
         maxBuffer: 64 * 1024 * 1024,
       });
       return stdout;

@@ -39,9 +39,19 @@ describe.skipIf(unavailable)("the openstack plugin on the real engine", () => {
     expect(plugins).toContainEqual(expect.objectContaining({ name: "openstack", kind: "resource", version: pinned }));
   }, 60_000);
 
-  it("a preview against a closed port fails with the provider's own authentication error", async () => {
-    const failure = e.stack.preview({ onOutput: e.onOutput });
+  // The provider authenticates at its first API call (terraform-provider-openstack's delayed_auth, on by
+  // default), not when it is configured: a preview of resources alone never reaches the cloud.
+  it("a preview of resources alone reaches no cloud: it plans the volume", async () => {
+    const preview = await e.stack.preview({ onOutput: e.onOutput });
+    expect(preview.changeSummary.create).toBe(3);
+  }, 300_000);
+
+  it("an up against a closed port fails with the provider's own connection error, and creates no volume", async () => {
+    const failure = e.stack.up({ onOutput: e.onOutput });
     await expect(failure).rejects.toThrow(/127\.0\.0\.1:9/);
     await expect(failure).rejects.not.toThrow(/no resource plugin|could not find plugin|plugin.*not found/i);
+    const { deployment } = await e.stack.exportStack();
+    const types = (deployment.resources ?? []).map((r: { type: string }) => r.type);
+    expect(types).not.toContain("openstack:blockstorage/volume:Volume");
   }, 300_000);
 });

@@ -15,7 +15,7 @@ export type Component =
 
 export interface ComponentState {
   version: string;
-  /** found, downloaded, built or missing. */
+  /** found, downloaded, built, bridged (the openstack plugin built by PRA through the Terraform bridge: test/toolchain/openstack-bridge) or missing. */
   how: string;
   /** Where it came from, or why it is missing. */
   detail: string;
@@ -50,7 +50,9 @@ export function toolchain(): Toolchain {
 
 /** Why a test that needs these components cannot run, or undefined when all are there. */
 export function missing(tc: Toolchain, ...needed: Component[]): string | undefined {
-  const absent = needed.filter((c) => !["found", "downloaded", "built"].includes(tc.components[c]?.how ?? ""));
+  const absent = needed.filter(
+    (c) => !["found", "downloaded", "built", "bridged"].includes(tc.components[c]?.how ?? ""),
+  );
   if (absent.length === 0) return undefined;
   return absent
     .map(

@@ -13,6 +13,8 @@ repo=$(cd "$here/../.." && pwd)
 . "$here/official.sh"
 # shellcheck source=gobuild.sh
 . "$here/gobuild.sh"
+# shellcheck source=bridge.sh
+. "$here/bridge.sh"
 
 # The one source of the versions: what npm installed for the program.
 # shellcheck disable=SC2016 # JavaScript, not shell
@@ -45,6 +47,7 @@ flock 9
 if [ -f "$stamp" ] && [ -x "$dir/bin/pulumi" ] && [ -x "$dir/bin/pulumi-language-nodejs" ]; then
   echo "pra toolchain: $dir (complete, nothing to do)"
   cut -f1,2,3 "$manifest" | sed 's/^/  /'
+  bridge_note "$manifest"
   exit 0
 fi
 
@@ -174,11 +177,16 @@ install_plugin() {
 }
 
 provide_plugin() {
-  local name=$1 v=${version[$1]} start=$SECONDS download_error build_error module out
+  local name=$1 v=${version[$1]} start=$SECONDS download_error build_error bridge_error="" module out
   local user_copy="$user_home/plugins/resource-$name-v$v"
   out="$dir/plugin-build/pulumi-resource-$name"
   mkdir -p "$dir/plugin-build"
   module=$(provider_module "$name" "$v")
+  # A bridged build of another mapping than the one checked out is built again.
+  if [ "$(cut -f3 <<<"${earlier[plugin-$name]:-}")" = bridged ] &&
+    [[ "${earlier[plugin-$name]}" != *"PRA mapping $(bridge_digest):"* ]]; then
+    unset "earlier[plugin-$name]"
+  fi
   # A user's installed plugin is only read (copied into the private PULUMI_HOME), never changed.
   if kept "plugin-$name" "$home/plugins/resource-$name-v$v/pulumi-resource-$name"; then
     return 0
@@ -190,8 +198,14 @@ provide_plugin() {
   elif build_error=$(from_source "$module" "$v" "./cmd/pulumi-resource-$name" "$v" "$out" "$logs/plugin-$name.log") &&
     install_plugin "$name" "$v" "$out"; then
     record "plugin-$name" built $((SECONDS - start)) "$module (log: $logs/plugin-$name.log)"
+  elif [ "$name" = openstack ] && bridge_error=$(build_or_explain "$logs/plugin-$name.bridge.log" bridge_build "$v" "$out") &&
+    install_plugin "$name" "$v" "$out"; then
+    # Not pulumi-openstack: the Terraform provider it wraps (a newer release) through the same bridge.
+    record "plugin-$name" bridged $((SECONDS - start)) \
+      "$(bridge_detail "download: ${download_error:-?}; Go module proxy: ${build_error:-?}") (log: $logs/plugin-$name.bridge.log)"
   else
-    record "plugin-$name" missing $((SECONDS - start)) "download: ${download_error:-?}; Go module proxy: ${build_error:-?}"
+    record "plugin-$name" missing $((SECONDS - start)) \
+      "download: ${download_error:-?}; Go module proxy: ${build_error:-?}${bridge_error:+; the bridge (test/toolchain/openstack-bridge): $bridge_error}"
   fi
 }
 
@@ -200,6 +214,7 @@ provide_cli
 provide_language_host
 for name in command tls random openstack; do provide_plugin "$name"; done
 mv "$manifest.new" "$manifest"
+bridge_note "$manifest"
 if ! cut -f3 "$manifest" | grep -qx missing; then
   date -u +%FT%TZ >"$stamp"
 else
