@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DatasetSummary } from "./dataset";
+import { memorySection } from "./memoryReport";
 import type { PhysicalMinimum } from "./physicalMinimum";
 
 export interface ProcedureResult {
@@ -283,5 +284,5 @@ export function renderAll(docsDir: string): void {
   const runs = readdirSync(dir)
     .filter((f) => f.endsWith(".json"))
     .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as BenchRun);
-  writeFileSync(join(docsDir, "benchmarks.md"), renderBenchmarks(runs));
+  writeFileSync(join(docsDir, "benchmarks.md"), [renderBenchmarks(runs), ...memorySection(docsDir)].join("\n"));
 }
