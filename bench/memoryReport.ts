@@ -21,7 +21,7 @@ export interface MemoryRun {
 
 const dirOf = (docsDir: string) => join(docsDir, "benchmarks", "memory");
 
-/** Stores the run under its label; the page (bench/report.ts renderAll) picks it up. */
+/** Stores the run under its label; bench/report.ts's renderAll puts it on the page. */
 export function saveMemoryRun(docsDir: string, run: MemoryRun): void {
   mkdirSync(dirOf(docsDir), { recursive: true });
   writeFileSync(join(dirOf(docsDir), `${run.label}.json`), `${JSON.stringify(run, null, 2)}\n`);
@@ -29,7 +29,7 @@ export function saveMemoryRun(docsDir: string, run: MemoryRun): void {
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
-/** Largest over smallest database's peak, per step: flat is about 1. */
+/** The largest database's peak over the smallest's, per step: flat is about 1. */
 function growth(run: MemoryRun, step: string): string {
   const first = run.points[0]?.peakRssKiB[step];
   const last = run.points.at(-1)?.peakRssKiB[step];
@@ -63,7 +63,7 @@ export function memorySection(docsDir: string): string[] {
       );
     }
     lines.push(
-      `| ${run.label} | | | | **2 GB / 50 MB** | | ${steps.map((s) => `**${growth(run, s)}×**`).join(" | ")} |`,
+      `| ${run.label} | | | | **largest / smallest** | | ${steps.map((s) => `**${growth(run, s)}×**`).join(" | ")} |`,
     );
   }
   lines.push("");
