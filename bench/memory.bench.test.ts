@@ -108,4 +108,5 @@ it("peak memory of the runner steps stays flat as the database grows from 50 MB 
     machine: `${cpus().length} × ${cpus()[0]?.model.split(" ").slice(0, 2).join(" ") ?? "?"}, Node ${process.version}`,
     points,
   });
+  renderAll(DOCS);
 }, 7_200_000);
