@@ -160,15 +160,8 @@ describe.skipIf(unavailable)("a booted standby, made by the real engine and open
 
     // The program's own ready check, sent as sync/runner/ready.ts sends it, through the floating IP with the pin.
     const standby = await access();
-    let ready = await sshFromOutside(standby, ADMIN_ADDRESS, READY_CHECK);
-    for (let i = 0; !ready.stdout.includes("PRA-READY") && i < 120; i++) {
-      // A wrong host key will not fix itself: fail now, not at the deadline.
-      expect(ready.stderr).not.toMatch(/Host key verification failed|IDENTIFICATION HAS CHANGED/);
-      expect(ready.stdout).not.toContain("PRA-FAILED");
-      await sleep(5_000);
-      ready = await sshFromOutside(standby, ADMIN_ADDRESS, READY_CHECK);
-    }
-    expect(ready.stdout, `${ready.stderr}\nconsole:\n${await consoleTail(instanceId)}`).toContain("PRA-READY");
+    const ready = await waitReady(standby, instanceId);
+    expect(ready.stdout).toContain("PRA-READY");
     const status = await sshFromOutside(standby, ADMIN_ADDRESS, "sudo cloud-init status --wait");
     expect(status.stdout).toMatch(/status: (done|error)/);
     const mounted = await sshFromOutside(
@@ -225,6 +218,22 @@ describe.skipIf(unavailable)("a booted standby, made by the real engine and open
     expect(cloud.unknownCalls).toEqual([]);
   }, 600_000);
 
+  it("active again: a new server boots on the same volume, its first boot keeps the filesystem and the marker", async () => {
+    const { volumeId } = await e.stack.outputs();
+    const result = await up("active");
+    const instanceId = String(result.outputs.instanceId.value);
+    expect(result.outputs.volumeId.value).toBe(volumeId.value);
+    const standby = await access();
+    const ready = await waitReady(standby, instanceId);
+    expect(ready.stdout).toContain("PRA-READY");
+    const marker = await sshFromOutside(standby, ADMIN_ADDRESS, `cat ${DATA_MOUNT}/${MARKER}`);
+    expect(marker.stdout.trim()).toBe(markerValue);
+    await up("standby");
+    expect(await list(api.nova, "/servers/detail", "servers")).toEqual([]);
+    expect(await guestProcesses()).toBe("");
+    expect(cloud.unknownCalls).toEqual([]);
+  }, 1_200_000);
+
   it("neither the host's private key in the user data nor the cloud's password reaches the state or the CLI's output", async () => {
     const password = cloud.openrc().OS_PASSWORD;
     // Each line of the key's body: the state keeps strings JSON-escaped, with \n for the newlines.
@@ -238,6 +247,22 @@ describe.skipIf(unavailable)("a booted standby, made by the real engine and open
       expect(text).not.toContain("ed25519_private");
     }
   });
+
+  /**
+   * The program's own ready check, sent as sync/runner/ready.ts sends it, through the floating IP with the
+   * pin, until PRA-READY; a wrong host key or PRA-FAILED will not fix itself and fails at once.
+   */
+  async function waitReady(standby: StandbyAccess, instanceId: string) {
+    let ready = await sshFromOutside(standby, ADMIN_ADDRESS, READY_CHECK);
+    for (let i = 0; !ready.stdout.includes("PRA-READY") && i < 120; i++) {
+      expect(ready.stderr).not.toMatch(/Host key verification failed|IDENTIFICATION HAS CHANGED/);
+      expect(ready.stdout).not.toContain("PRA-FAILED");
+      await sleep(5_000);
+      ready = await sshFromOutside(standby, ADMIN_ADDRESS, READY_CHECK);
+    }
+    expect(ready.stdout, `${ready.stderr}\nconsole:\n${await consoleTail(instanceId)}`).toContain("PRA-READY");
+    return ready;
+  }
 
   async function consoleTail(serverId: string): Promise<string> {
     const r = await run(["tail", "-60", join(cloud.effects.serverDir(serverId), "console.log")], { allowFail: true });
