@@ -222,22 +222,6 @@ describe.skipIf(unavailable)("a booted standby, made by the real engine and open
     expect(cloud.unknownCalls).toEqual([]);
   }, 600_000);
 
-  it("active again: a new server boots on the same volume, its first boot keeps the filesystem and the marker", async () => {
-    const { volumeId } = await e.stack.outputs();
-    const result = await up("active");
-    const instanceId = String(result.outputs.instanceId.value);
-    expect(result.outputs.volumeId.value).toBe(volumeId.value);
-    const standby = await access();
-    const ready = await waitReady(standby, instanceId);
-    expect(ready.stdout).toContain("PRA-READY");
-    const marker = await sshFromOutside(standby, ADMIN_ADDRESS, `cat ${DATA_MOUNT}/${MARKER}`);
-    expect(marker.stdout.trim()).toBe(markerValue);
-    await up("standby");
-    expect(await list(api.nova, "/servers/detail", "servers")).toEqual([]);
-    expect(await guestProcesses()).toBe("");
-    expect(cloud.unknownCalls).toEqual([]);
-  }, 1_200_000);
-
   it("neither the host's private key in the user data nor the cloud's password reaches the state or the CLI's output", async () => {
     const password = cloud.openrc().OS_PASSWORD;
     // Each line of the key's body: the state keeps strings JSON-escaped, with \n for the newlines.
