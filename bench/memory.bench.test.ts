@@ -13,7 +13,7 @@ import { labelOf, renderAll } from "./report";
 
 /**
  * Peak memory of the processes PRA runs where Pulumi runs (the runner steps, under GNU time) as the
- * blog's database grows from about 50 MB to about 2 GB: the same forced sync at each size, the data
+ * blog's database grows from about 50 MB to at least 2 GB: the same forced sync at each size, the data
  * grown between them by doubling a table of 10 kB posts. The sizes are MariaDB's own
  * (data + index length). Asserts only that each sync made its recovery point and the standby served;
  * the figures go to docs/benchmarks/memory/<label>.json and docs/benchmarks.md.
