@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSy
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderScript } from "../../sync/scripts";
-import { runLib, runScript, workDir } from "./run";
+import { fakeCommands, runLib, runScript, workDir } from "./run";
 
 const work = workDir("lib");
 
@@ -355,4 +355,32 @@ describe("batch_inserts", () => {
       expect(r.stdout.replace(/,\n\(/g, ";\nINSERT INTO `wp_posts` VALUES (")).toBe(dump);
     });
   }
+});
+
+describe("apache_mods_on, apache_site_on, apache_site_off", () => {
+  it("call a2enmod, a2ensite and a2dissite only for what is not in that state yet", async () => {
+    const dir = join(work, "apache-enable");
+    const etc = join(dir, "etc");
+    mkdirSync(join(etc, "mods-enabled"), { recursive: true });
+    mkdirSync(join(etc, "sites-enabled"), { recursive: true });
+    writeFileSync(join(etc, "mods-enabled/rewrite.load"), "");
+    writeFileSync(join(etc, "sites-enabled/pra-site.conf"), "");
+    symlinkSync("../sites-available/gone.conf", join(etc, "sites-enabled/gone.conf"));
+    const fake = fakeCommands(dir, { a2enmod: "true", a2ensite: "true", a2dissite: "true" });
+    const r = await runLib(
+      ["apache-enable.sh"],
+      "apache_mods_on rewrite headers ssl; apache_mods_on rewrite; apache_site_on pra-site; apache_site_on pra-preview; apache_site_off pra-preview; apache_site_off gone; apache_site_off pra-site",
+      [],
+      { PATH: fake.path, PRA_APACHE_ETC: etc },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(fake.calls().map((c) => [c.command, ...c.argv].join(" "))).toEqual([
+      "a2enmod -q headers ssl",
+      "a2ensite -q pra-preview",
+      // pra-preview.conf is not in sites-enabled (the fake a2ensite made no link): nothing to disable.
+      "a2dissite -q gone",
+      "a2dissite -q pra-site",
+    ]);
+  });
 });
