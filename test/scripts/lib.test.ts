@@ -52,9 +52,9 @@ describe("tree_digest with a cache (tree_digest_cache)", () => {
     const bin = join(work, `digest-awk-${awk.split("/").pop()}`);
     mkdirSync(bin, { recursive: true });
     if (!existsSync(join(bin, "awk"))) symlinkSync(awk, join(bin, "awk"));
-    const r = await runLib(["tree-digest.sh"], 'tree_digest_cache="${CACHE:-}" tree_digest "$1"', [dir], {
+    const r = await runLib(["tree-digest.sh"], 'tree_digest_cache="$CACHE" tree_digest "$1"', [dir], {
       PATH: `${bin}:${process.env.PATH ?? ""}`,
-      ...(cache ? { CACHE: cache } : {}),
+      CACHE: cache ?? "",
     });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
