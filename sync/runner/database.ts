@@ -96,14 +96,17 @@ async function copyDatabase(input: StepInput, kit: SshKit, standbyConnected: Pro
     const hashes = await runHashes(reader, queries);
     await reader.query("COMMIT");
     await standbyConnected;
-    await send(kit, plan.run, "hashes.sql", `${queries.join("\n")}\n`);
-    await send(kit, plan.run, "primary-hashes.tsv", hashesTsv(hashes));
-    await send(
-      kit,
-      plan.run,
-      "db.json",
-      `${JSON.stringify({ snapshotTime, bytesSent, dumpBytes, tables: tables.length })}\n`,
-    );
+    // Three sessions of the one connection at once: pra-import looks for all three, in no order.
+    await Promise.all([
+      send(kit, plan.run, "hashes.sql", `${queries.join("\n")}\n`),
+      send(kit, plan.run, "primary-hashes.tsv", hashesTsv(hashes)),
+      send(
+        kit,
+        plan.run,
+        "db.json",
+        `${JSON.stringify({ snapshotTime, bytesSent, dumpBytes, tables: tables.length })}\n`,
+      ),
+    ]);
     const rows = hashes.reduce((n, h) => n + Number(h.rows), 0);
     console.log(
       `pra-database: ${tables.length} tables, ${rows} rows, snapshot ${snapshotTime}, dump ${bytesSent} bytes sent (${dumpBytes} bytes uncompressed)`,
