@@ -29,10 +29,10 @@ export async function measured<T>(standby: LabHost, fn: () => Promise<T>): Promi
   return { value, seconds, bytesToStandby: (await standbyReceivedBytes(standby)) - before };
 }
 
-const RUNNER = "sync/runner/cli.ts";
+const RUNNER = "sync/runner/launch.cjs";
 
 /**
- * Wraps the runner steps (`tsx sync/runner/cli.ts <step>`, what runs where Pulumi runs) in GNU time,
+ * Wraps the runner steps (`node sync/runner/launch.cjs <step>`, what runs where Pulumi runs) in GNU time,
  * which reports the largest resident set any process of the step's tree reached (ru_maxrss of the
  * waited-for tree). `peaks()` returns KiB per step name and forgets them.
  */

@@ -85,7 +85,7 @@ is the steps alone.
 namespace) during the procedure, the same for both: all traffic (data, ssh, headers) from the primary and from where
 Pulumi runs. *Wall time* = the whole procedure. *Physical minimum* = bytes of the new or changed files (page cache
 excluded) + the new or changed rows (mariadb-dump, one INSERT line per row, lines absent before the change) gzip -9.
-*Peak RSS* = GNU \`/usr/bin/time -f %M\` around each \`tsx sync/runner/cli.ts\` step (what runs where Pulumi runs):
+*Peak RSS* = GNU \`/usr/bin/time -f %M\` around each \`node sync/runner/launch.cjs\` step (what runs where Pulumi runs):
 the largest resident set any process of the step reached. The tools' own counts (rsync's *Total bytes sent*, the
 dump's size) are shown too, as a cross-check. The classic dump travels uncompressed, as the procedure is usually
 written (gzip would bring it near a whole compressed dump). PRA's *dump* is what its database step sent: for \`today\`

@@ -57,7 +57,7 @@ export function readyAndInstalled(
 
 /**
  * Makes the two kinds of @pulumi/command steps the same way everywhere: runner steps
- * (`tsx sync/runner/cli.ts <step>`, plan and keys as secret JSON on stdin) and standby steps (pinned host
+ * (`node sync/runner/launch.cjs <step>`, plan and keys as secret JSON on stdin) and standby steps (pinned host
  * key, non-root user, sudo under `timeout`, no secret in the command text).
  */
 export class StepFactory {
@@ -97,8 +97,9 @@ export class StepFactory {
     return new command.local.Command(
       `${this.name}-${step}`,
       {
-        // The project's own tsx, without npx: npx loads npm first, a start-up cost on every step.
-        create: `node_modules/.bin/tsx sync/runner/cli.ts ${step}`,
+        // Plain node on a bundle of sync/runner/cli.ts, built once per content of sync/ (launch.cjs): tsx
+        // (or npx) would pay its start-up, most of a second, on every step.
+        create: `node sync/runner/launch.cjs ${step}`,
         stdin,
         triggers: [this.trigger],
         logging: "stdoutAndStderr",

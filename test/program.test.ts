@@ -305,7 +305,7 @@ describe("data sync wiring (syncing mode)", () => {
   it("runner steps carry keys only on stdin; standby steps pin the host key as a non-root user under timeout", async () => {
     const run = await runProgram(syncing);
     for (const step of run.byType("command:local:Command").filter((r) => r.name.startsWith("pra-sync-"))) {
-      expect(step.inputs.create).toMatch(/^node_modules\/\.bin\/tsx sync\/runner\/cli\.ts (ready|files|database)$/);
+      expect(step.inputs.create).toMatch(/^node sync\/runner\/launch\.cjs (ready|files|database)$/);
       expect(step.secretInputs).toContain("stdin");
       expect(String(step.inputs.stdin)).toContain("PRIVATE KEY");
     }

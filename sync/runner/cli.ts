@@ -1,24 +1,22 @@
 /**
  * Entry point of the sync steps that run where Pulumi runs (the primary itself, or a runner that
- * reaches it over SSH): `tsx sync/runner/cli.ts ready|files|database|health`, with {plan, secrets} as JSON on stdin
- * so that no key or password is ever on a command line.
+ * reaches it over SSH): `node sync/runner/launch.cjs ready|files|database|health` (this file, bundled), with
+ * {plan, secrets} as JSON on stdin so that no key or password is ever on a command line.
  */
 
 import type { StepInput } from "../plan";
-import { pushDatabase } from "./database";
-import { pushFiles } from "./files";
-import { checkHealth } from "./health";
-import { sshKit } from "./keys";
+import { type SshKit, sshKit } from "./keys";
 import { stopChildrenOnSignals } from "./proc";
-import { waitForStandby } from "./ready";
 
+// Each step loads only its own modules: the ready check, first on the sync's critical path, need not
+// load the MariaDB client.
 const steps = {
-  ready: (input: StepInput, kit: ReturnType<typeof sshKit>) => waitForStandby(input.plan, kit.standbySsh),
-  files: pushFiles,
-  database: pushDatabase,
-  health: (input: StepInput) => {
+  ready: async (input: StepInput, kit: SshKit) => (await import("./ready")).waitForStandby(input.plan, kit.standbySsh),
+  files: async (input: StepInput, kit: SshKit) => (await import("./files")).pushFiles(input, kit),
+  database: async (input: StepInput, kit: SshKit) => (await import("./database")).pushDatabase(input, kit),
+  health: async (input: StepInput) => {
     if (!input.health) throw new Error("pra-health: no health check given");
-    return checkHealth(input.plan, input.health);
+    return (await import("./health")).checkHealth(input.plan, input.health);
   },
 } as const;
 
@@ -31,7 +29,9 @@ async function readStdin(): Promise<string> {
 async function main(): Promise<void> {
   const step = process.argv[2] as keyof typeof steps;
   if (!(step in steps)) {
-    console.error(`usage: tsx sync/runner/cli.ts ${Object.keys(steps).join("|")}  (plan and secrets as JSON on stdin)`);
+    console.error(
+      `usage: node sync/runner/launch.cjs ${Object.keys(steps).join("|")}  (plan and secrets as JSON on stdin)`,
+    );
     process.exit(2);
   }
   const input = JSON.parse(await readStdin()) as StepInput;

@@ -24,6 +24,16 @@ async function send(kit: SshKit, runId: string, name: string, body: string): Pro
  * dump to the standby; hashes every table inside our snapshot; sends the hash SQL and results.
  */
 export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void> {
+  // The connection to the standby (the hashes travel on it at the end) is set up while the primary works.
+  const standbyConnected = run([...kit.standbySsh, "true"], { timeoutMs: 60_000 }).catch(() => undefined);
+  try {
+    await copyDatabase(input, kit, standbyConnected);
+  } finally {
+    await standbyConnected;
+  }
+}
+
+async function copyDatabase(input: StepInput, kit: SshKit, standbyConnected: Promise<unknown>): Promise<void> {
   const { plan } = input;
   // One resolution for the lock, the hashes and the dump: all three reach the same server.
   const db = await resolvePrimaryDb(kit, plan);
@@ -85,14 +95,18 @@ export async function pushDatabase(input: StepInput, kit: SshKit): Promise<void>
     const dumpBytes = Number(sent[2]);
     const hashes = await runHashes(reader, queries);
     await reader.query("COMMIT");
-    await send(kit, plan.run, "hashes.sql", `${queries.join("\n")}\n`);
-    await send(kit, plan.run, "primary-hashes.tsv", hashesTsv(hashes));
-    await send(
-      kit,
-      plan.run,
-      "db.json",
-      `${JSON.stringify({ snapshotTime, bytesSent, dumpBytes, tables: tables.length })}\n`,
-    );
+    await standbyConnected;
+    // Three sessions of the one connection at once: pra-import looks for all three, in no order.
+    await Promise.all([
+      send(kit, plan.run, "hashes.sql", `${queries.join("\n")}\n`),
+      send(kit, plan.run, "primary-hashes.tsv", hashesTsv(hashes)),
+      send(
+        kit,
+        plan.run,
+        "db.json",
+        `${JSON.stringify({ snapshotTime, bytesSent, dumpBytes, tables: tables.length })}\n`,
+      ),
+    ]);
     const rows = hashes.reduce((n, h) => n + Number(h.rows), 0);
     console.log(
       `pra-database: ${tables.length} tables, ${rows} rows, snapshot ${snapshotTime}, dump ${bytesSent} bytes sent (${dumpBytes} bytes uncompressed)`,

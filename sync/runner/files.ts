@@ -1,5 +1,5 @@
 import type { StepInput } from "../plan";
-import { renderPushFiles } from "../primary/pushFiles";
+import { PRIMARY_DIGEST_CACHE, renderPushFiles } from "../primary/pushFiles";
 import { primaryShell, type SshKit } from "./keys";
 import { run } from "./proc";
 
@@ -13,6 +13,7 @@ export async function pushFiles(input: StepInput, kit: SshKit): Promise<void> {
     webRoot: plan.webRoot,
     apacheSiteConfig: plan.apacheSiteConfig,
     ioTimeoutSeconds: plan.ioTimeoutSeconds,
+    digestCache: PRIMARY_DIGEST_CACHE,
   });
   const r = await run(primaryShell(kit), { input: script, echo: true, timeoutMs: 6 * 3600_000 });
   if (r.code !== 0) throw new Error(`pra-files: pushing the web root failed (exit ${r.code})`);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSy
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderScript } from "../../sync/scripts";
-import { runLib, runScript, workDir } from "./run";
+import { fakeCommands, runLib, runScript, workDir } from "./run";
 
 const work = workDir("lib");
 
@@ -45,6 +45,58 @@ describe("tree_digest (through the primary's web-root-digest script)", () => {
     expect(await digest(dir, "./wp-config.php", "./wp-content/object-cache.php")).toBe(without);
     expect(await digest(dir, "./wp-config.php")).not.toBe(without);
   });
+});
+
+describe("tree_digest with a cache (tree_digest_cache)", () => {
+  const digest = async (dir: string, cache: string | undefined, awk = "/usr/bin/awk") => {
+    const bin = join(work, `digest-awk-${awk.split("/").pop()}`);
+    mkdirSync(bin, { recursive: true });
+    if (!existsSync(join(bin, "awk"))) symlinkSync(awk, join(bin, "awk"));
+    const r = await runLib(["tree-digest.sh"], 'tree_digest_cache="$CACHE" tree_digest "$1"', [dir], {
+      PATH: `${bin}:${process.env.PATH ?? ""}`,
+      CACHE: cache ?? "",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    return r.stdout.trim();
+  };
+
+  for (const awk of ["/usr/bin/mawk", "/usr/bin/gawk"].filter((a) => existsSync(a))) {
+    it(`gives the digest of a full read, and sees every change (${awk})`, async () => {
+      const dir = join(work, `cached-${awk.split("/").pop()}`);
+      const cache = `${dir}.digests`;
+      mkdirSync(join(dir, "wp-content/uploads"), { recursive: true });
+      writeFileSync(join(dir, "index.php"), "<?php echo 1;");
+      writeFileSync(join(dir, "wp-content/uploads/a photo.jpg"), "jpeg");
+      writeFileSync(join(dir, "back\\slash.txt"), "b");
+      symlinkSync("index.php", join(dir, "link"));
+      const full = await digest(dir, undefined, awk);
+      expect(await digest(dir, cache, awk)).toBe(full);
+      const index = execFileSync("sha256sum", [join(dir, "index.php")], { encoding: "utf8" }).split(" ")[0];
+      expect(readFileSync(cache, "utf8")).toMatch(new RegExp(`^${index} \\d+ 13 \\d+\\.\\d+ \\./index\\.php$`, "m"));
+      // From the cache this time: the same digest.
+      expect(await digest(dir, cache, awk)).toBe(full);
+
+      // The same size, a new time: read again.
+      writeFileSync(join(dir, "index.php"), "<?php echo 2;");
+      const changed = await digest(dir, undefined, awk);
+      expect(changed).not.toBe(full);
+      expect(await digest(dir, cache, awk)).toBe(changed);
+      // A file replaced by another inode with the old size and time (as rsync leaves it): read again.
+      const photo = join(dir, "wp-content/uploads/a photo.jpg");
+      writeFileSync(`${photo}.new`, "JPEG");
+      execFileSync("touch", ["-r", photo, `${photo}.new`]);
+      execFileSync("mv", [`${photo}.new`, photo]);
+      const replaced = await digest(dir, undefined, awk);
+      expect(replaced).not.toBe(changed);
+      expect(await digest(dir, cache, awk)).toBe(replaced);
+      // A name with a newline: every file read, as without a cache.
+      writeFileSync(join(dir, "new\nline.txt"), "n");
+      const odd = await digest(dir, undefined, awk);
+      expect(odd).toMatch(/ 5$/);
+      expect(await digest(dir, cache, awk)).toBe(odd);
+    });
+  }
 });
 
 describe("wp_cleanup", () => {
@@ -240,5 +292,95 @@ describe("rollback_unverified", () => {
   it("leaves a failover copy alone: nothing is pending", async () => {
     const r = await rollback(volume("rb-failover", { current: "b", verified: "a" }));
     expect(r.stdout).toBe("current=generations/b\npending=\nverified=generations/a\n");
+  });
+});
+
+describe("batch_inserts", () => {
+  // Debian's default awk is mawk; gawk is common too: the batching must not depend on which one.
+  const awks = ["/usr/bin/mawk", "/usr/bin/gawk"].filter((awk) => existsSync(awk));
+  const batch = (awk: string, dump: string) => {
+    const bin = join(work, `awk-${awk.split("/").pop()}`);
+    mkdirSync(bin, { recursive: true });
+    if (!existsSync(join(bin, "awk"))) symlinkSync(awk, join(bin, "awk"));
+    return runScript(
+      `set -euo pipefail\nsource ${join(__dirname, "../../sync/scripts/lib/batch-inserts.sh")}\nbatch_inserts\n`,
+      [],
+      { env: { PATH: `${bin}:${process.env.PATH ?? ""}` }, input: dump },
+    );
+  };
+  const row = (table: string, values: string) => `INSERT INTO \`${table}\` VALUES (${values});`;
+
+  it("finds an awk to test with", () => {
+    expect(awks.length).toBeGreaterThan(0);
+  });
+
+  for (const awk of awks) {
+    it(`joins each table's one-row INSERTs and copies every other line (${awk})`, async () => {
+      const dump = [
+        "LOCK TABLES `wp_comments` WRITE;",
+        "set autocommit=0;",
+        row("wp_comments", "1,'a value with ); and INSERT INTO `x` VALUES (2); inside'"),
+        row("wp_comments", "2,'line\\nbreak, \\'quoted\\''"),
+        row("wp_posts", "7,0x89504E47"),
+        "commit;",
+        row("wp_posts", "8,NULL"),
+        "UNLOCK TABLES;",
+        "",
+      ].join("\n");
+      const r = await batch(awk, dump);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(
+        [
+          "LOCK TABLES `wp_comments` WRITE;",
+          "set autocommit=0;",
+          "INSERT INTO `wp_comments` VALUES (1,'a value with ); and INSERT INTO `x` VALUES (2); inside'),",
+          "(2,'line\\nbreak, \\'quoted\\'');",
+          "INSERT INTO `wp_posts` VALUES (7,0x89504E47);",
+          "commit;",
+          "INSERT INTO `wp_posts` VALUES (8,NULL);",
+          "UNLOCK TABLES;",
+          "",
+        ].join("\n"),
+      );
+    });
+
+    it(`starts a new statement past about 1 MiB (${awk})`, async () => {
+      const big = `'${"x".repeat(400_000)}'`;
+      const dump = `${[1, 2, 3, 4].map((id) => row("wp_posts", `${id},${big}`)).join("\n")}\n`;
+      const r = await batch(awk, dump);
+      expect(r.code).toBe(0);
+      const statements = r.stdout.split(";\n").filter(Boolean);
+      expect(statements.map((s) => (s.match(/\n\(/g) ?? []).length + 1)).toEqual([2, 2]);
+      expect(r.stdout.replace(/,\n\(/g, ";\nINSERT INTO `wp_posts` VALUES (")).toBe(dump);
+    });
+  }
+});
+
+describe("apache_mods_on, apache_site_on, apache_site_off", () => {
+  it("call a2enmod, a2ensite and a2dissite only for what is not in that state yet", async () => {
+    const dir = join(work, "apache-enable");
+    const etc = join(dir, "etc");
+    mkdirSync(join(etc, "mods-enabled"), { recursive: true });
+    mkdirSync(join(etc, "sites-enabled"), { recursive: true });
+    writeFileSync(join(etc, "mods-enabled/rewrite.load"), "");
+    writeFileSync(join(etc, "sites-enabled/pra-site.conf"), "");
+    symlinkSync("../sites-available/gone.conf", join(etc, "sites-enabled/gone.conf"));
+    const fake = fakeCommands(dir, { a2enmod: "true", a2ensite: "true", a2dissite: "true" });
+    const r = await runLib(
+      ["apache-enable.sh"],
+      "apache_mods_on rewrite headers ssl; apache_mods_on rewrite; apache_site_on pra-site; apache_site_on pra-preview; apache_site_off pra-preview; apache_site_off gone; apache_site_off pra-site",
+      [],
+      { PATH: fake.path, PRA_APACHE_ETC: etc },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(fake.calls().map((c) => [c.command, ...c.argv].join(" "))).toEqual([
+      "a2enmod -q headers ssl",
+      "a2ensite -q pra-preview",
+      // pra-preview.conf is not in sites-enabled (the fake a2ensite made no link): nothing to disable.
+      "a2dissite -q gone",
+      "a2dissite -q pra-site",
+    ]);
   });
 });

@@ -54,6 +54,7 @@ const push = (webRoot: string, siteConf: string) =>
     webRoot,
     apacheSiteConfig: siteConf,
     ioTimeoutSeconds: 300,
+    digestCache: join(work, "web-root.digests"),
   });
 
 const eOption = (argv: string[]) => argv[argv.indexOf("-e") + 1];
@@ -64,6 +65,10 @@ describe("push-files", () => {
     const net = network("ok");
     const r = await runScript(push(webRoot, siteConf), [], { env: { PATH: net.path } });
     expect(r.code).toBe(0);
+    // What the next night need not read again: each file's sha256 under its path, inode, size and time.
+    expect(readFileSync(join(work, "web-root.digests"), "utf8")).toMatch(
+      /^[0-9a-f]{64} \d+ \d+ \d+\.\d+ \.\/wp-config\.php$/m,
+    );
     const digest = (await runScript(renderScript("primary/web-root-digest", { WEB_ROOT: webRoot }))).stdout.trim();
     const [sha, entries] = digest.split(" ");
     expect(r.stdout).toContain(`pra-push-files: sent 1234 bytes; ${entries} entries, digest ${sha}\n`);

@@ -58,6 +58,7 @@ describe("the generated header", () => {
         webRoot,
         apacheSiteConfig: "/nonexistent",
         ioTimeoutSeconds: 300,
+        digestCache: join(work, "web-root.digests"),
       });
       const r = await runScript(script, [], { dir: work, env: { HOME: work } });
       expect(r.code).toBe(3);
@@ -95,6 +96,7 @@ describe("every script that runs on a host", () => {
       webRoot: "/var/www/blog",
       apacheSiteConfig: "/etc/apache2/sites-available/blog.conf",
       ioTimeoutSeconds: 300,
+      digestCache: join(work, "web-root.digests"),
     }),
     "dump-db": renderDumpDb({
       run: "run-1",

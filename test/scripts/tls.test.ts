@@ -199,6 +199,7 @@ echo "Total bytes sent: 1,234"`,
         webRoot,
         apacheSiteConfig: siteConf,
         ioTimeoutSeconds: 300,
+        digestCache: join(work, "web-root.digests"),
       }),
     };
   };
@@ -258,6 +259,7 @@ echo "Total bytes sent: 1,234"`,
       webRoot: join(dir, "www"),
       apacheSiteConfig: redirect,
       ioTimeoutSeconds: 300,
+      digestCache: join(work, "web-root.digests"),
     });
     const r = await runScript(script, [], { env: { PATH: net.path } });
     expect(r.stderr).toContain(`the site's ${HOST} is also served by ${https}: it travels with ${redirect}`);

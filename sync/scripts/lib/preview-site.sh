@@ -5,7 +5,7 @@
 # The candidate's own Apache config was already proved to load (pra-activate --check-config); this one
 # proves WordPress serves the candidate's files from its own database. A candidate that brought a
 # certificate (tls-site.sh) is also served on PREVIEW_ADDRESS:443 with it, for a site whose address is https.
-# Needs common.sh, tls-site.sh; SITE_HOST, PREVIEW_ADDRESS and PREVIEW_CONFIG (the site file) from the generated header.
+# Needs common.sh, tls-site.sh, apache-enable.sh; SITE_HOST, PREVIEW_ADDRESS and PREVIEW_CONFIG (the site file) from the generated header.
 : "${SITE_HOST:?}" "${PREVIEW_ADDRESS:?}" "${PREVIEW_CONFIG:?}"
 # PRA_PREVIEW_CONFIG points it elsewhere (the tests do, as PRA_DATA does for the volume).
 preview_conf="${PRA_PREVIEW_CONFIG:-$PREVIEW_CONFIG}"
@@ -43,13 +43,13 @@ preview_on() {
     [ -z "$tls" ] || preview_vhost 443 "$www" "$generation" "$tls"
   } > "$preview_conf.new"
   mv -f "$preview_conf.new" "$preview_conf"
-  a2enmod -q headers rewrite ${tls:+ssl} >/dev/null
-  a2ensite -q "$preview_site" >/dev/null
+  apache_mods_on headers rewrite ${tls:+ssl}
+  apache_site_on "$preview_site"
   apache2ctl configtest >/dev/null 2>&1 || { preview_off; fail "Apache rejects the preview site of generation $generation"; }
   apache_reload
 }
 
 preview_off() {
-  a2dissite -q "$preview_site" >/dev/null 2>&1 || true
+  apache_site_off "$preview_site"
   rm -f "$preview_conf"
 }

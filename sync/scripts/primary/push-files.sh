@@ -22,7 +22,7 @@ source "$PRA_LIB/tree-digest.sh"
 source "$PRA_LIB/wp-cleanup.sh"
 # shellcheck source=../lib/tls-refs.sh
 source "$PRA_LIB/tls-refs.sh"
-: "${RUN:?}" "${WEB_ROOT:?}" "${APACHE_SITE_CONFIG:?}" "${IO_TIMEOUT_SECONDS:?}"
+: "${RUN:?}" "${WEB_ROOT:?}" "${APACHE_SITE_CONFIG:?}" "${IO_TIMEOUT_SECONDS:?}" "${DIGEST_CACHE:?}"
 : "${STANDBY_CURRENT:?}" "${STANDBY_INCOMING:?}" "${STANDBY_BIN:?}"
 
 run_id_ok "$RUN"
@@ -84,6 +84,9 @@ rsync_standby() {
 }
 
 stats="$pra_tmp/rsync-stats"
+# Only the files changed since the last night are read again (lib/tree-digest.sh); root-only.
+[ -d "$(dirname "$DIGEST_CACHE")" ] || install -d -m 0700 "$(dirname "$DIGEST_CACHE")"
+tree_digest_cache=$DIGEST_CACHE
 # Unchanged since the live generation (its record says so, and pra-switch proves the result again):
 # the standby links the live files and only what its clean-up edited travels, not a file list of the
 # whole tree. Otherwise (or if the standby cannot link) the whole tree, hard-linked where unchanged.

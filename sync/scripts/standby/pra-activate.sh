@@ -9,6 +9,8 @@
 set -euo pipefail
 # shellcheck source=../lib/standby-generations.sh
 source "$PRA_LIB/standby-generations.sh"
+# shellcheck source=../lib/apache-enable.sh
+source "$PRA_LIB/apache-enable.sh"
 : "${WEB_ROOT:?}" "${SITE_CONFIG:?}" "${PREVIEW_CONFIG:?}"
 
 webroot=$WEB_ROOT
@@ -21,14 +23,14 @@ check_config() {
   [ -f "$site" ] && { backup=$(mktemp); cp -p "$site" "$backup"; }
   cp "$candidate" "$site"
   # The modules the primary's site uses: rewrite (redirects), headers (HSTS), ssl when it serves TLS.
-  a2enmod -q rewrite headers >/dev/null
+  apache_mods_on rewrite headers
   # (any SSL directive: SSLEngine itself often sits in an Included options file, and a site wrapped in
   # <IfModule mod_ssl.c> would otherwise pass configtest with nothing on 443).
-  if grep -qiE '^[[:space:]]*SSL[A-Za-z]+[[:space:]]' "$candidate"; then a2enmod -q ssl >/dev/null; fi
-  a2ensite -q pra-site >/dev/null
+  if grep -qiE '^[[:space:]]*SSL[A-Za-z]+[[:space:]]' "$candidate"; then apache_mods_on ssl; fi
+  apache_site_on pra-site
   out=$(apache2ctl configtest 2>&1) || ok=false
   if ! $ok || [ "$mode" = probe ]; then
-    if [ -n "$backup" ]; then mv -f "$backup" "$site"; else rm -f "$site"; a2dissite -q pra-site >/dev/null || true; fi
+    if [ -n "$backup" ]; then mv -f "$backup" "$site"; else rm -f "$site"; apache_site_off pra-site; fi
   fi
   if ! $ok; then
     echo "$out" >&2
@@ -70,11 +72,11 @@ mv -Tf "$webroot.pra-new" "$webroot"
 fault_point after-symlink
 
 check_config "$DATA/current/apache/site.conf" install
-a2dissite -q 000-default >/dev/null 2>&1 || true
+apache_site_off 000-default
 # A switch killed during its preview may have left the candidate's loopback site enabled.
-a2dissite -q "$(basename "$PREVIEW_CONFIG" .conf)" >/dev/null 2>&1 || true
+apache_site_off "$(basename "$PREVIEW_CONFIG" .conf)"
 rm -f "$PREVIEW_CONFIG"
-a2enmod -q rewrite >/dev/null
+apache_mods_on rewrite
 php "$wpconfig_reader" "$DATA/current/www/wp-config.php" user-sql | mysql_root
 apache2ctl graceful >/dev/null 2>&1 || apache2ctl start
 say "serving recovery point $(readlink "$DATA/current")"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # pra-import RUN: loads the run's dump (dump.sql as received; dump.sql.gz in an older generation, which
-# pra-verify compresses once a newer one is verified) into the generation's own schema (pra_RUN), then hashes
+# pra-verify compresses once a newer one is verified), its one-row INSERTs batched (lib/batch-inserts.sh),
+# into the generation's own schema (pra_RUN), then hashes
 # every table with the primary's own hash SQL and compares with the primary's hashes taken inside the
 # dump's snapshot. The live schema is never touched (a schema that serves is refused): a failure or a
 # kill here leaves the last copy serving.
@@ -8,6 +9,8 @@
 set -euo pipefail
 # shellcheck source=../lib/standby-generations.sh
 source "$PRA_LIB/standby-generations.sh"
+# shellcheck source=../lib/batch-inserts.sh
+source "$PRA_LIB/batch-inserts.sh"
 
 run="${1:?usage: pra-import RUN}"
 run_id_ok "$run"
@@ -33,8 +36,8 @@ mysql_root -e "SET GLOBAL max_allowed_packet = 1073741824"
 mysql_root -e "DROP DATABASE IF EXISTS \`$staging\`; CREATE DATABASE \`$staging\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 say "importing into $staging"
 case "$dump" in
-  *.gz) gunzip -c "$dump" | mysql_root "$staging" ;;
-  *) mysql_root "$staging" < "$dump" ;;
+  *.gz) gunzip -c "$dump" | batch_inserts | mysql_root "$staging" ;;
+  *) batch_inserts < "$dump" | mysql_root "$staging" ;;
 esac
 fault_point after-staging-load
 

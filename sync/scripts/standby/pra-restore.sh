@@ -13,6 +13,8 @@ source "$PRA_LIB/tls-refs.sh"
 source "$PRA_LIB/tls-site.sh"
 # shellcheck source=../lib/site-check.sh
 source "$PRA_LIB/site-check.sh"
+# shellcheck source=../lib/apache-enable.sh
+source "$PRA_LIB/apache-enable.sh"
 # shellcheck source=../lib/preview-site.sh
 source "$PRA_LIB/preview-site.sh"
 

@@ -20,6 +20,8 @@ source "$PRA_LIB/tls-refs.sh"
 source "$PRA_LIB/tls-site.sh"
 # shellcheck source=../lib/site-check.sh
 source "$PRA_LIB/site-check.sh"
+# shellcheck source=../lib/apache-enable.sh
+source "$PRA_LIB/apache-enable.sh"
 # shellcheck source=../lib/preview-site.sh
 source "$PRA_LIB/preview-site.sh"
 : "${MAX_DELETE_PERCENT:?}"
@@ -50,7 +52,9 @@ else
   if [ ! -e "$in/files-verified" ]; then
     # shellcheck disable=SC2016 # PHP code: its $ are PHP's
     read -r want_digest want_count < <(php -r '$j = json_decode(file_get_contents($argv[1]), true); echo $j["digest"], " ", $j["entries"], "\n";' "$in/files.json")
-    read -r got_digest got_count < <(tree_digest "$in/www")
+    # Files linked from the live generation keep their inode and time: only what arrived is read again.
+    mkdir -p "$DATA/cache"
+    read -r got_digest got_count < <(tree_digest_cache="$DATA/cache/tree.digests" tree_digest "$in/www")
     [ "$got_digest" = "$want_digest" ] || fail "files differ from the primary's (digest $got_digest, primary $want_digest, $got_count vs $want_count entries): live copy kept"
     touch "$in/files-verified"
   fi
