@@ -12,6 +12,7 @@ import { Client } from "./client";
 import { ADMIN_ADDRESS, type BootedCloud, GUEST_IMAGE_NAME, startBootedCloud } from "./real/bootedCloud";
 import { OUTSIDE_NETNS } from "./real/cloudNet";
 import { linkLabToCloud } from "./real/labLink";
+import { sshFromOutside } from "./real/outside";
 import { StandInProvider } from "./standInProvider";
 
 /**
@@ -86,37 +87,28 @@ const curlBlog = (address: string) =>
     { allowFail: true },
   );
 
-/** SSH to the standby from the outside with what the stack exports (its key and known_hosts line). */
+/** SSH to the standby from the outside (the admin address) with what the stack exports (its key and known_hosts line). */
 async function sshStandby(outputs: Record<string, unknown>, command: string) {
-  const key = join(keysDir, "standby");
-  const known = join(keysDir, "known_hosts");
+  const keyFile = join(keysDir, "standby");
+  const knownHostsFile = join(keysDir, "known_hosts");
   const privateKey = String(outputs.syncPrivateKey);
-  await writeFile(key, privateKey.endsWith("\n") ? privateKey : `${privateKey}\n`, { mode: 0o600 });
-  await writeFile(known, `${String(outputs.knownHosts)}\n`);
-  return run(
-    [
-      "ip",
-      "netns",
-      "exec",
-      OUTSIDE_NETNS,
-      "ssh",
-      "-i",
-      key,
-      "-o",
-      "BatchMode=yes",
-      "-o",
-      "StrictHostKeyChecking=yes",
-      "-o",
-      `UserKnownHostsFile=${known}`,
-      "-o",
-      `HostKeyAlias=${String(outputs.hostKeyAlias)}`,
-      "-o",
-      "ConnectTimeout=10",
-      `${String(outputs.sshUser)}@${String(outputs.floatingIp)}`,
-      command,
-    ],
-    { allowFail: true, timeoutMs: 120_000 },
-  );
+  await writeFile(keyFile, privateKey.endsWith("\n") ? privateKey : `${privateKey}\n`, { mode: 0o600 });
+  await writeFile(knownHostsFile, `${String(outputs.knownHosts)}\n`);
+  const access = {
+    floatingIp: String(outputs.floatingIp),
+    sshUser: String(outputs.sshUser),
+    hostKeyAlias: String(outputs.hostKeyAlias),
+    knownHostsFile,
+    keyFile,
+  };
+  return sshFromOutside(access, ADMIN_ADDRESS, command);
+}
+
+/** What every scenario ends with: no server, the volume available, no guest process in the cloud. */
+async function expectNoServerLeft(): Promise<void> {
+  expect(await servers()).toEqual([]);
+  expect((await volumes()).map((v) => v.status)).toEqual(["available"]);
+  expect((await run(["ip", "netns", "pids", "pra-cloud"])).stdout.trim()).toBe("");
 }
 
 /** A fault point on the lab primary for the body's duration (sync/scripts/lib/fault-point.sh). */
@@ -214,13 +206,11 @@ describe("a booted standby in the stand-in cloud, driven by the lab engine", () 
     // The day's run: no sync. (Its recoveryPoint export is not checked: the engine keeps it through the
     // keeper command's ignoreChanges in its state, which the lab engine does not imitate for commands.)
     await up({});
-    expect(await servers()).toEqual([]);
-    expect((await volumes()).map((v) => v.status)).toEqual(["available"]);
+    await expectNoServerLeft();
     expect(provider.history.filter((h) => h.startsWith("delete "))).toEqual([
       "delete openstack:networking/floatingIpAssociate:FloatingIpAssociate pra-standby-fip-assoc",
       "delete openstack:compute/instance:Instance pra-standby-server",
     ]);
-    expect((await run(["ip", "netns", "pids", "pra-cloud"])).stdout.trim()).toBe("");
   }, 900_000);
 
   it("a night that fails mid-sync leaves the last good copy serving on the server it left; the next run deletes that server", async () => {
@@ -238,9 +228,7 @@ describe("a booted standby in the stand-in cloud, driven by the lab engine", () 
 
     // The next run (the nightly job's clean-up of what a killed run left) removes the server.
     await up({});
-    expect(await servers()).toEqual([]);
-    expect((await volumes()).map((v) => v.status)).toEqual(["available"]);
-    expect((await run(["ip", "netns", "pids", "pra-cloud"])).stdout.trim()).toBe("");
+    await expectNoServerLeft();
   }, 900_000);
 
   it("a live drill boots on the newest recovery point and checks it with the web closed; its teardown leaves no server", async () => {
@@ -254,9 +242,7 @@ describe("a booted standby in the stand-in cloud, driven by the lab engine", () 
     // A drill is no public twin: nobody outside reaches its web ports.
     expect((await curlBlog(floatingIp)).code).not.toBe(0);
     await up({});
-    expect(await servers()).toEqual([]);
-    expect((await volumes()).map((v) => v.status)).toEqual(["available"]);
-    expect((await run(["ip", "netns", "pids", "pra-cloud"])).stdout.trim()).toBe("");
+    await expectNoServerLeft();
   }, 900_000);
 
   it("failover boots the same image on the same volume: WordPress answers for the blog on the floating IP, web open only now", async () => {
@@ -337,8 +323,7 @@ describe("a booted standby in the stand-in cloud, driven by the lab engine", () 
   it("back to standby: the server is deleted, the volume kept, no guest left", async () => {
     expect(floatingIp, "needs the nightly scenario's stack").toBeTruthy();
     await up({});
-    expect(await servers()).toEqual([]);
-    expect((await volumes()).map((v) => v.status)).toEqual(["available"]);
+    await expectNoServerLeft();
     expect((await curlBlog(floatingIp)).code).not.toBe(0);
     expect(cloud.unknownCalls).toEqual([]);
   }, 900_000);

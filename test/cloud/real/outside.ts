@@ -1,5 +1,5 @@
-import { OUTSIDE_NETNS } from "../cloud/real/cloudNet";
-import { run } from "../lab/proc";
+import { run } from "../../lab/proc";
+import { OUTSIDE_NETNS } from "./cloudNet";
 
 /** What the stack exports for reaching the standby, as index.ts exports it. */
 export interface StandbyAccess {
