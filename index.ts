@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StandbyActivation } from "./components/activation";
-import { renderCloudConfig } from "./components/cloudConfig";
+import { standbyUserData } from "./components/cloudConfig";
 import { estimateMonthlyCost } from "./components/cost";
 import { DataSync } from "./components/dataSync";
 import { DataVolume } from "./components/dataVolume";
@@ -34,18 +34,12 @@ const network = new StandbyNetwork(`${name}-net`, {
 });
 const keys = new StandbyKeys(`${name}-keys`);
 
-const userData = pulumi.secret(
-  pulumi
-    .all([keys.hostPrivateKey, keys.hostPublicKey, keys.clientPublicKey, volume.volumeId])
-    .apply(([hostPrivate, hostPublic, clientPublic, volumeId]) =>
-      renderCloudConfig({
-        hostKey: { privateKey: hostPrivate, publicKey: hostPublic },
-        user: cfg.sshUser,
-        authorizedKeys: [clientPublic, ...cfg.operatorSshKeys],
-        dataVolumeId: volumeId,
-      }),
-    ),
-);
+const userData = standbyUserData({
+  hostKey: { privateKey: keys.hostPrivateKey, publicKey: keys.hostPublicKey },
+  user: cfg.sshUser,
+  authorizedKeys: [keys.clientPublicKey, ...cfg.operatorSshKeys],
+  dataVolumeId: volume.volumeId,
+});
 
 const standby = instanceWanted
   ? new StandbyInstance(`${name}-standby`, {

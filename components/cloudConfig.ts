@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { publicKeyBody } from "../sync/knownHosts";
 import { DATA_MOUNT } from "../sync/layout";
@@ -56,4 +57,23 @@ export function cloudConfigObject(p: CloudConfigParams) {
 /** Renders the cloud-config user data. YAML 1.1 output, because cloud-init reads YAML 1.1. */
 export function renderCloudConfig(p: CloudConfigParams): string {
   return `#cloud-config\n${stringify(cloudConfigObject(p), { version: "1.1", lineWidth: 0 })}`;
+}
+
+/**
+ * The instance's user data once its keys and the data volume are known: PRA's cloud-config, a secret
+ * (it carries the host's private key).
+ */
+export function standbyUserData(p: {
+  hostKey: { privateKey: pulumi.Input<string>; publicKey: pulumi.Input<string> };
+  user: string;
+  authorizedKeys: pulumi.Input<string>[];
+  dataVolumeId: pulumi.Input<string>;
+}): pulumi.Output<string> {
+  return pulumi.secret(
+    pulumi
+      .all([p.hostKey.privateKey, p.hostKey.publicKey, pulumi.all(p.authorizedKeys), p.dataVolumeId])
+      .apply(([privateKey, publicKey, authorizedKeys, dataVolumeId]) =>
+        renderCloudConfig({ hostKey: { privateKey, publicKey }, user: p.user, authorizedKeys, dataVolumeId }),
+      ),
+  );
 }

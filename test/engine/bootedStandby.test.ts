@@ -1,9 +1,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderCloudConfig } from "../../components/cloudConfig";
+import { standbyUserData } from "../../components/cloudConfig";
 import { DataVolume } from "../../components/dataVolume";
 import { StandbyImage } from "../../components/image";
 import { StandbyNetwork } from "../../components/network";
@@ -20,12 +19,12 @@ import {
   startBootedCloud,
 } from "../cloud/real/bootedCloud";
 import { CLOUD_NETNS } from "../cloud/real/cloudNet";
+import { type StandbyAccess, sshFromOutside, webFromOutside } from "../cloud/real/outside";
 import { volumeSerial } from "../cloud/real/realEffects";
 import { type KeyPair, newEd25519Key } from "../lab/keys";
 import { run, sleep } from "../lab/proc";
 import { missing, toolchain } from "../toolchain/env";
 import { type EngineStack, engineStack } from "./engineStack";
-import { type StandbyAccess, sshFromOutside, webFromOutside } from "./fromOutside";
 
 // The real engine and the bridged openstack plugin against the stand-in cloud WITH guests
 // (test/cloud/real/: qemu TCG guests of the Debian 12 image, config drive, nftables security groups,
@@ -73,18 +72,12 @@ describe.skipIf(unavailable)("a booted standby, made by the real engine and open
           adminCidrs: [`${ADMIN_ADDRESS}/32`],
           webOpen: mode === "active",
         });
-        const userData = pulumi.secret(
-          pulumi
-            .all([hostKey.privateKey, hostKey.publicKey, clientKey.publicKey, volume.volumeId])
-            .apply(([hostPrivate, hostPublic, clientPublic, volumeId]) =>
-              renderCloudConfig({
-                hostKey: { privateKey: hostPrivate, publicKey: hostPublic },
-                user: SSH_USER,
-                authorizedKeys: [clientPublic],
-                dataVolumeId: volumeId,
-              }),
-            ),
-        );
+        const userData = standbyUserData({
+          hostKey,
+          user: SSH_USER,
+          authorizedKeys: [clientKey.publicKey],
+          dataVolumeId: volume.volumeId,
+        });
         const standby =
           mode !== "standby"
             ? new StandbyInstance("pra-standby", {
