@@ -7,6 +7,7 @@ import { runNightly } from "../../ops/nightlyJob";
 import { runStatus } from "../../ops/statusJob";
 import { lockRefusal } from "../../ops/workspace";
 import { historyEntry, makeFixture, record, tables, testDeps } from "../ops/fixture";
+import { startJob } from "../ops/spawn";
 import { missing, toolchain } from "../toolchain/env";
 import { type OpsStack, opsStack, type StandbyOutputs } from "./opsStack";
 
@@ -48,30 +49,13 @@ interface JobResult {
 }
 
 /** Runs a job as test/ops does (test/ops/entry.ts), here on the real CLI and the real stack. */
-function runJob(s: OpsStack, job: "nightly" | "drill", args: string[] = []): Promise<JobResult> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(projectRoot, "test/ops/entry.ts"),
-        job,
-        "--stack",
-        "dev",
-        "--work-dir",
-        s.workDir,
-        ...args,
-      ],
-      {
-        cwd: projectRoot,
-        env: { ...process.env, ...s.env, FAKE_FINGERPRINT: JSON.stringify(unchanged) },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) =>
-        done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: stdout + stderr }),
-    );
+async function runJob(s: OpsStack, job: "nightly" | "drill", args: string[] = []): Promise<JobResult> {
+  const running = startJob({ workDir: s.workDir, root: s.env.PRA_PULUMI_ROOT }, job, args, {
+    ...s.env,
+    FAKE_FINGERPRINT: JSON.stringify(unchanged),
   });
+  const code = await running.exited;
+  return { code, output: running.output() };
 }
 
 /** Runs the fixture's fake `pulumi` as the real one is run: in the project directory, exit code and both streams. */

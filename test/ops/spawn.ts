@@ -11,9 +11,9 @@ export interface Running {
   exited: Promise<number>;
 }
 
-/** Starts `job` (nightly | drill) as its own node process against the fixture's fake pulumi. */
+/** Starts `job` (nightly | drill) as its own node process against the fixture's `pulumi` (root/bin/pulumi). */
 export function startJob(
-  fx: Fixture,
+  fx: Pick<Fixture, "workDir" | "root">,
   job: "nightly" | "drill",
   args: string[],
   env: Record<string, string> = {},
